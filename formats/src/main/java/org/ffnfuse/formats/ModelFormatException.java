@@ -1,0 +1,36 @@
+package org.ffnfuse.formats;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A file's contents are not what its format requires: a bad header, an offset outside the file, an unknown dtype, a
+ * config field of the wrong type. The message names the file and the offending tensor, node or field, what was expected
+ * and what was found, and, where there is one, how to fix it.
+ *
+ * <p>Checked, because the caller did nothing wrong: the file did. Caller mistakes are unchecked.
+ */
+public class ModelFormatException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  private final Path file;
+
+  /**
+   * @param file the offending file (or folder, for a sharded checkpoint)
+   * @param message what is wrong, naming the tensor/node/field and expected vs actual
+   */
+  public ModelFormatException(Path file, String message) {
+    super(file + ": " + message);
+    this.file = file;
+  }
+
+  public ModelFormatException(Path file, String message, Throwable cause) {
+    super(file + ": " + message, cause);
+    this.file = file;
+  }
+
+  /** The offending file. */
+  public Path file() {
+    return file;
+  }
+}

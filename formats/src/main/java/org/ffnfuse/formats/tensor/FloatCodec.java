@@ -1,0 +1,117 @@
+package org.ffnfuse.formats.tensor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Conversions between {@code float} and the 16-bit and 64-bit float encodings. Narrowing rounds to nearest, ties to
+ * even, as PyTorch and ONNX Runtime do; NaN stays NaN and overflow becomes infinity.
+ */
+public final class FloatCodec {
+  private FloatCodec() {}
+
+  /** bfloat16 bits → float (exact). */
+  public static float bf16ToFloat(short bits) {
+    return Float.intBitsToFloat((bits & 0xffff) << 16);
+  }
+
+  /** float → bfloat16 bits, round to nearest even. */
+  public static short floatToBf16(float f) {
+    int x = Float.floatToRawIntBits(f);
+    if ((x & 0x7fffffff) > 0x7f800000) {
+      return (short) ((x >>> 16) | 0x0040); // quiet NaN, keep sign
+    }
+    int rounding = 0x7fff + ((x >>> 16) & 1);
+    return (short) ((x + rounding) >>> 16);
+  }
+
+  /** IEEE half bits → float (exact). */
+  public static float f16ToFloat(short h) {
+    int bits = h & 0xffff;
+    int sign = (bits & 0x8000) << 16;
+    int exp = (bits >>> 10) & 0x1f;
+    int mant = bits & 0x3ff;
+    if (exp == 0x1f) {
+      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+    }
+    if (exp == 0) {
+      if (mant == 0) {
+        return Float.intBitsToFloat(sign);
+      }
+      float v = mant * 0x1p-24f; // subnormal: mant × 2^-24
+      return sign == 0 ? v : -v;
+    }
+    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+  }
+
+  /** float → IEEE half bits, round to nearest even. */
+  public static short floatToF16(float f) {
+    int x = Float.floatToRawIntBits(f);
+    int sign = (x >>> 16) & 0x8000;
+    int abs = x & 0x7fffffff;
+    if (abs > 0x7f800000) {
+      return (short) (sign | 0x7e00);
+    }
+    if (abs >= 0x477ff000) { // ≥ 65520 rounds to infinity
+      return (short) (sign | 0x7c00);
+    }
+    if (abs < 0x38800000) { // below the smallest normal half (2^-14): subnormal or zero
+      // 0.5f scales so that the half subnormal unit 2^-24 lands on float's integer grid via addition.
+      float a = Float.intBitsToFloat(abs);
+      int r = Float.floatToRawIntBits(a + 0.5f) - Float.floatToRawIntBits(0.5f);
+      return (short) (sign | r);
+    }
+    int mantOdd = (abs >>> 13) & 1;
+    abs += 0xc8000fff + mantOdd; // rebias exponent (−112 << 23) and round to nearest even
+    return (short) (sign | (abs >>> 13));
+  }
+
+  /** Decodes {@code n} elements of type {@code t} from little-endian {@code src} into {@code dst[off..]}. */
+  static void decode(DType t, ByteBuffer src, float[] dst, int off, int n) {
+    switch (t) {
+      case F32 -> src.asFloatBuffer().get(dst, off, n);
+      case F64 -> {
+        for (int i = 0; i < n; i++) {
+          dst[off + i] = (float) src.getDouble(i * 8);
+        }
+      }
+      case BF16 -> {
+        for (int i = 0; i < n; i++) {
+          dst[off + i] = bf16ToFloat(src.getShort(i * 2));
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < n; i++) {
+          dst[off + i] = f16ToFloat(src.getShort(i * 2));
+        }
+      }
+      default -> throw new IllegalArgumentException("dtype " + t + " does not convert to float");
+    }
+  }
+
+  /** Encodes {@code values} as little-endian {@code t} into {@code dst} (at its position, advancing it). */
+  public static void encode(DType t, float[] values, int off, int n, ByteBuffer dst) {
+    switch (t) {
+      case F32 -> {
+        for (int i = 0; i < n; i++) {
+          dst.putFloat(values[off + i]);
+        }
+      }
+      case F64 -> {
+        for (int i = 0; i < n; i++) {
+          dst.putDouble(values[off + i]);
+        }
+      }
+      case BF16 -> {
+        for (int i = 0; i < n; i++) {
+          dst.putShort(floatToBf16(values[off + i]));
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < n; i++) {
+          dst.putShort(floatToF16(values[off + i]));
+        }
+      }
+      default -> throw new IllegalArgumentException("dtype " + t + " is not a float type");
+    }
+  }
+}
