@@ -1,0 +1,36 @@
+package org.ffnfuse.converters.cli;
+
+import java.io.IOException;
+import org.ffnfuse.formats.ModelFormatException;
+import picocli.CommandLine;
+
+/**
+ * Prints expected failures (bad files, bad arguments, I/O errors) as one clear line and an exit code, and unexpected
+ * ones with their stack trace.
+ */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+  /** Exit code for a bad input file (its contents). */
+  static final int BAD_INPUT = 3;
+  /** Exit code for other I/O failures. */
+  static final int IO_ERROR = 4;
+
+  @Override
+  public int handleExecutionException(
+      Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+    var err = cl.getErr();
+    if (ex instanceof ModelFormatException) {
+      err.println("ffnfuse: " + ex.getMessage());
+      return BAD_INPUT;
+    }
+    if (ex instanceof IOException) {
+      err.println("ffnfuse: I/O error: " + ex);
+      return IO_ERROR;
+    }
+    if (ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException) {
+      err.println("ffnfuse: " + ex.getMessage());
+      return CommandLine.ExitCode.USAGE;
+    }
+    ex.printStackTrace(err);
+    return CommandLine.ExitCode.SOFTWARE;
+  }
+}

@@ -1,0 +1,47 @@
+package org.ffnfuse.converters.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Root command {@code ffnfuse}. */
+@Command(
+    name = "ffnfuse",
+    mixinStandardHelpOptions = true,
+    versionProvider = FfnFuseCli.Version.class,
+    description = "FFN Fusion for transformer checkpoints and ONNX graphs (arXiv 2503.18908).",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class FfnFuseCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Runs the command line and returns its exit code (for tests and the launcher). */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, with typed errors printed as one line instead of a stack trace. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new FfnFuseCli());
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = FfnFuseCli.class.getPackage().getImplementationVersion();
+      return new String[] {"ffnfuse " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
