@@ -27,20 +27,28 @@ public final class MappedFile implements AutoCloseable {
   private final Path path;
   private final FileChannel channel;
   private final long size;
+  private final long windowBytes;
   private final ConcurrentHashMap<Long, MappedByteBuffer> windows = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private MappedFile(Path path, FileChannel channel, long size) {
+  private MappedFile(Path path, FileChannel channel, long size, long windowBytes) {
     this.path = path;
     this.channel = channel;
     this.size = size;
+    this.windowBytes = windowBytes;
   }
 
   /** Opens {@code path} for reading. */
   public static MappedFile open(Path path) throws IOException {
+    return open(path, WINDOW_BYTES);
+  }
+
+  /** Opens with a custom window size; tests use small windows to exercise reads across window boundaries. */
+  static MappedFile open(Path path, long windowBytes) throws IOException {
+    com.google.common.base.Preconditions.checkArgument(windowBytes > 0 && windowBytes <= Integer.MAX_VALUE);
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
     try {
-      return new MappedFile(path, ch, ch.size());
+      return new MappedFile(path, ch, ch.size(), windowBytes);
     } catch (IOException | RuntimeException e) {
       try {
         ch.close();
@@ -65,9 +73,9 @@ public final class MappedFile implements AutoCloseable {
     checkState(!closed, "%s was closed", path);
     Objects.checkFromIndexSize(offset, dst.remaining(), size);
     while (dst.hasRemaining()) {
-      long w = offset / WINDOW_BYTES;
+      long w = offset / windowBytes;
       ByteBuffer win = window(w);
-      int at = (int) (offset - w * WINDOW_BYTES);
+      int at = (int) (offset - w * windowBytes);
       int n = Math.min(dst.remaining(), win.capacity() - at);
       dst.put(dst.position(), win, at, n);
       dst.position(dst.position() + n);
@@ -82,8 +90,8 @@ public final class MappedFile implements AutoCloseable {
   public ByteBuffer slice(long offset, int length) throws IOException {
     checkState(!closed, "%s was closed", path);
     Objects.checkFromIndexSize(offset, length, size);
-    long w = offset / WINDOW_BYTES;
-    int at = (int) (offset - w * WINDOW_BYTES);
+    long w = offset / windowBytes;
+    int at = (int) (offset - w * windowBytes);
     ByteBuffer win = window(w);
     if (at + (long) length > win.capacity()) {
       ByteBuffer copy = ByteBuffer.allocate(length);
@@ -110,9 +118,9 @@ public final class MappedFile implements AutoCloseable {
   private ByteBuffer window(long w) throws IOException {
     MappedByteBuffer b = windows.get(w);
     if (b == null) {
-      long start = w * WINDOW_BYTES;
+      long start = w * windowBytes;
       // Windows overlap nothing; a read that crosses a boundary is split by read().
-      long len = Math.min(WINDOW_BYTES, size - start);
+      long len = Math.min(windowBytes, size - start);
       b = channel.map(FileChannel.MapMode.READ_ONLY, start, len);
       MappedByteBuffer prev = windows.putIfAbsent(w, b);
       if (prev != null) {
