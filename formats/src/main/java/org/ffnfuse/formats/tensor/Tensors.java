@@ -1,0 +1,164 @@
+package org.ffnfuse.formats.tensor;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Lazy tensor arithmetic for streaming writers: dtype conversion, 2-D transpose, and concatenation of 2-D float
+ * tensors with optional per-column or per-row scales (how norm gains fold into FFN weights). Results are
+ * {@link RowBlockTensor}s: computed block by block in fp32 when written, rounded once to the output dtype.
+ */
+public final class Tensors {
+  private Tensors() {}
+
+  /** {@code src} converted to float type {@code to} (identity values, one rounding). */
+  public static Tensor converted(Tensor src, DType to) {
+    if (src.dtype() == to) {
+      return src;
+    }
+    checkArgument(src.dtype().convertsToFloat(), "cannot convert %s to %s", src.dtype(), to);
+    return new RowBlockTensor(to, src.shape()) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        float[] v = src.toFloats(firstRow * cols(), n * cols());
+        System.arraycopy(v, 0, out, 0, v.length);
+      }
+    };
+  }
+
+  /** The transpose {@code [C, R]} of a 2-D tensor {@code [R, C]}, in dtype {@code to}. */
+  public static Tensor transposed(Tensor src, DType to) {
+    checkArgument(src.shape().rank() == 2, "transpose needs a 2-D tensor, got %s", src.shape());
+    long r = src.shape().dim(0);
+    long c = src.shape().dim(1);
+    return new RowBlockTensor(to, Shape.of(c, r)) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        // Output rows [firstRow, firstRow+n) are input columns: read each input row's slice once.
+        int rr = cols();
+        for (int i = 0; i < rr; i++) {
+          float[] seg = src.toFloats(i * c + firstRow, n);
+          for (int j = 0; j < n; j++) {
+            out[j * rr + i] = seg[j];
+          }
+        }
+      }
+    };
+  }
+
+  /**
+   * Stacks 2-D parts {@code [R_k, C]} into {@code [ΣR_k, C]}; part k's columns are multiplied by
+   * {@code columnScales.get(k)} when present (length C).
+   */
+  public static Tensor concatRows(DType to, List<Tensor> parts, List<Optional<float[]>> columnScales) {
+    List<Tensor> ps = ImmutableList.copyOf(parts);
+    checkArgument(!ps.isEmpty() && ps.size() == columnScales.size(), "%s parts, %s scales", ps.size(),
+        columnScales.size());
+    long c = ps.get(0).shape().dim(-1);
+    long[] starts = new long[ps.size() + 1];
+    for (int k = 0; k < ps.size(); k++) {
+      Shape s = ps.get(k).shape();
+      checkArgument(s.rank() == 2 && s.dim(1) == c, "part %s has shape %s, expected [*, %s]", k, s, c);
+      columnScales.get(k).ifPresent(v -> checkArgument(v.length == c, "scale of length %s for %s columns",
+          v.length, c));
+      starts[k + 1] = starts[k] + s.dim(0);
+    }
+    List<Optional<float[]>> scales = List.copyOf(columnScales);
+    return new RowBlockTensor(to, Shape.of(starts[ps.size()], c)) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        int cc = cols();
+        int done = 0;
+        while (done < n) {
+          long row = firstRow + done;
+          int k = part(starts, row);
+          int m = (int) Math.min(n - done, starts[k + 1] - row);
+          float[] v = ps.get(k).toFloats((row - starts[k]) * cc, m * cc);
+          Optional<float[]> sc = scales.get(k);
+          if (sc.isPresent()) {
+            float[] s = sc.get();
+            for (int i = 0; i < v.length; i++) {
+              v[i] *= s[i % cc];
+            }
+          }
+          System.arraycopy(v, 0, out, done * cc, v.length);
+          done += m;
+        }
+      }
+    };
+  }
+
+  /**
+   * Places 2-D parts {@code [R, C_k]} side by side into {@code [R, ΣC_k]}; part k's rows are multiplied by
+   * {@code rowScales.get(k)} when present (length R).
+   */
+  public static Tensor concatColumns(DType to, List<Tensor> parts, List<Optional<float[]>> rowScales) {
+    List<Tensor> ps = ImmutableList.copyOf(parts);
+    checkArgument(!ps.isEmpty() && ps.size() == rowScales.size(), "%s parts, %s scales", ps.size(),
+        rowScales.size());
+    long r = ps.get(0).shape().dim(0);
+    int[] widths = new int[ps.size()];
+    long total = 0;
+    for (int k = 0; k < ps.size(); k++) {
+      Shape s = ps.get(k).shape();
+      checkArgument(s.rank() == 2 && s.dim(0) == r, "part %s has shape %s, expected [%s, *]", k, s, r);
+      rowScales.get(k).ifPresent(v -> checkArgument(v.length == r, "scale of length %s for %s rows", v.length, r));
+      widths[k] = Math.toIntExact(s.dim(1));
+      total += widths[k];
+    }
+    List<Optional<float[]>> scales = List.copyOf(rowScales);
+    return new RowBlockTensor(to, Shape.of(r, total)) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        int cc = cols();
+        int col = 0;
+        for (int k = 0; k < ps.size(); k++) {
+          int w = widths[k];
+          float[] v = ps.get(k).toFloats(firstRow * w, n * w);
+          Optional<float[]> sc = scales.get(k);
+          for (int i = 0; i < n; i++) {
+            float s = sc.isPresent() ? sc.get()[(int) (firstRow + i)] : 1f;
+            for (int j = 0; j < w; j++) {
+              out[i * cc + col + j] = v[i * w + j] * s;
+            }
+          }
+          col += w;
+        }
+      }
+    };
+  }
+
+  /** The element-wise sum of same-shaped float tensors, in dtype {@code to} (summed in fp32). */
+  public static Tensor sum(DType to, List<Tensor> parts) {
+    List<Tensor> ps = ImmutableList.copyOf(parts);
+    checkArgument(!ps.isEmpty(), "nothing to sum");
+    Shape shape = ps.get(0).shape();
+    for (Tensor t : ps) {
+      checkArgument(t.shape().equals(shape), "shape %s differs from %s", t.shape(), shape);
+    }
+    return new RowBlockTensor(to, shape) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        java.util.Arrays.fill(out, 0, n * cols(), 0f);
+        for (Tensor t : ps) {
+          float[] v = t.toFloats(firstRow * cols(), n * cols());
+          for (int i = 0; i < v.length; i++) {
+            out[i] += v[i];
+          }
+        }
+      }
+    };
+  }
+
+  private static int part(long[] starts, long row) {
+    int k = 0;
+    while (starts[k + 1] <= row) {
+      k++;
+    }
+    return k;
+  }
+}
