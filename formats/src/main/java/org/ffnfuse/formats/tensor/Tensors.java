@@ -154,6 +154,47 @@ public final class Tensors {
     };
   }
 
+  /** A tensor of zeros (computed on read; costs no memory). */
+  public static Tensor zeros(DType to, Shape shape) {
+    return new RowBlockTensor(to, shape) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) {
+        java.util.Arrays.fill(out, 0, n * cols(), 0f);
+      }
+    };
+  }
+
+  /** Rows {@code [from, to)} of a 2-D tensor, as float type {@code dtype}. */
+  public static Tensor sliceRows(Tensor src, long from, long to, DType dtype) {
+    checkArgument(src.shape().rank() == 2 && 0 <= from && from <= to && to <= src.shape().dim(0),
+        "rows [%s, %s) of %s", from, to, src.shape());
+    long c = src.shape().dim(1);
+    return new RowBlockTensor(dtype, Shape.of(to - from, c)) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        float[] v = src.toFloats((from + firstRow) * c, n * cols());
+        System.arraycopy(v, 0, out, 0, v.length);
+      }
+    };
+  }
+
+  /** Columns {@code [from, to)} of a 2-D tensor, as float type {@code dtype}. */
+  public static Tensor sliceColumns(Tensor src, long from, long to, DType dtype) {
+    checkArgument(src.shape().rank() == 2 && 0 <= from && from <= to && to <= src.shape().dim(1),
+        "columns [%s, %s) of %s", from, to, src.shape());
+    long c = src.shape().dim(1);
+    return new RowBlockTensor(dtype, Shape.of(src.shape().dim(0), to - from)) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        int w = cols();
+        for (int i = 0; i < n; i++) {
+          float[] v = src.toFloats((firstRow + i) * c + from, w);
+          System.arraycopy(v, 0, out, i * w, w);
+        }
+      }
+    };
+  }
+
   private static int part(long[] starts, long row) {
     int k = 0;
     while (starts[k + 1] <= row) {
