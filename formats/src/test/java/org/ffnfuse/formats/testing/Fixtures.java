@@ -55,36 +55,62 @@ public final class Fixtures {
   public static Reference reference(Path modelDir) {
     try {
       JsonNode n = new ObjectMapper().readTree(modelDir.resolve("reference.json").toFile());
-      long[] ids = new long[n.get("input_ids").size()];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = n.get("input_ids").get(i).asLong();
+      // One sequence ([T] ids, [V] logits) or a batch ([B][T] ids, [B][V] logits, as in random/*).
+      JsonNode ids = n.get("input_ids");
+      JsonNode last = n.get("last_logits");
+      boolean batched = ids.get(0).isArray();
+      int batch = batched ? ids.size() : 1;
+      long[][] idRows = new long[batch][];
+      float[][] lastRows = new float[batch][];
+      for (int b = 0; b < batch; b++) {
+        JsonNode idRow = batched ? ids.get(b) : ids;
+        JsonNode lastRow = batched ? last.get(b) : last;
+        idRows[b] = new long[idRow.size()];
+        for (int i = 0; i < idRows[b].length; i++) {
+          idRows[b][i] = idRow.get(i).asLong();
+        }
+        lastRows[b] = new float[lastRow.size()];
+        for (int i = 0; i < lastRows[b].length; i++) {
+          lastRows[b][i] = (float) lastRow.get(i).asDouble();
+        }
       }
-      float[] last = new float[n.get("last_logits").size()];
-      for (int i = 0; i < last.length; i++) {
-        last[i] = (float) n.get("last_logits").get(i).asDouble();
-      }
-      return new Reference(ids, last);
+      return new Reference(idRows, lastRows);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Token ids and the logits of the last position, from {@code reference.json}. */
+  /**
+   * Token ids and the logits of the last position, from {@code reference.json}: one sequence, or a batch of equally
+   * long sequences (random/* fixtures).
+   */
   public static final class Reference {
-    private final long[] inputIds;
-    private final float[] lastLogits;
+    private final long[][] inputIds;
+    private final float[][] lastLogits;
 
-    Reference(long[] inputIds, float[] lastLogits) {
+    Reference(long[][] inputIds, float[][] lastLogits) {
       this.inputIds = inputIds;
       this.lastLogits = lastLogits;
     }
 
+    /** The ids of the first (often only) sequence. */
     public long[] inputIds() {
-      return inputIds.clone();
+      return inputIds[0].clone();
     }
 
+    /** The last position's logits of the first (often only) sequence. */
     public float[] lastLogits() {
-      return lastLogits.clone();
+      return lastLogits[0].clone();
+    }
+
+    /** Ids of every sequence, {@code [batch][seq]}. */
+    public long[][] inputIdsBatch() {
+      return java.util.Arrays.stream(inputIds).map(long[]::clone).toArray(long[][]::new);
+    }
+
+    /** The last position's logits of every sequence, {@code [batch][vocab]}. */
+    public float[][] lastLogitsBatch() {
+      return java.util.Arrays.stream(lastLogits).map(float[]::clone).toArray(float[][]::new);
     }
   }
 }
