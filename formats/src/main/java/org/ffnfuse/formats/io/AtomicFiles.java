@@ -1,0 +1,116 @@
+package org.ffnfuse.formats.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes a set of files as one unit: each under a temporary name in its target's folder ({@code .NAME.tmp-RANDOM}),
+ * flushed to disk, then all renamed atomically in order (so an index or model file listed last appears only after the
+ * files it refers to). On any failure before the renames every temporary file is deleted (failures to delete are added
+ * as suppressed) and no target is touched. A reader sees either the old files or the complete new ones, never a
+ * partial file.
+ */
+public final class AtomicFiles {
+  /** Produces one file's bytes. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(FileChannel channel) throws IOException;
+  }
+
+  /** One file to write. */
+  public record Job(Path target, Content content) {}
+
+  private AtomicFiles() {}
+
+  /** Writes every job; returns the targets in order. */
+  public static List<Path> write(List<Job> jobs) throws IOException {
+    List<Path> temps = new ArrayList<>();
+    int renamed = 0;
+    try {
+      for (Job j : jobs) {
+        Path dir = j.target().toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        try (FileChannel ch = createTemp(dir, j.target().getFileName().toString(), temps)) {
+          j.content().writeTo(ch);
+          ch.force(true);
+        }
+      }
+      List<Path> out = new ArrayList<>();
+      for (Job j : jobs) {
+        Files.move(temps.get(renamed), j.target(), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        renamed++;
+        out.add(j.target());
+      }
+      return out;
+    } catch (IOException | RuntimeException | Error e) {
+      for (int i = renamed; i < temps.size(); i++) {
+        try {
+          Files.deleteIfExists(temps.get(i));
+        } catch (IOException c) {
+          e.addSuppressed(c);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Writes one file through an {@link OutputStream}. */
+  public static void write(Path target, StreamContent content) throws IOException {
+    write(List.of(new Job(target, ch -> {
+      OutputStream out = Channels.newOutputStream(ch);
+      content.writeTo(out);
+      out.flush();
+    })));
+  }
+
+  /** Writes one UTF-8 text file. */
+  public static void writeString(Path target, String text) throws IOException {
+    write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Produces one file's bytes as a stream (not closed by the callee). */
+  @FunctionalInterface
+  public interface StreamContent {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** The temporary name prefix for {@code fileName}: {@code .fileName.tmp-}; cleanup tools match on it. */
+  public static String tempPrefix(String fileName) {
+    return "." + fileName + ".tmp-";
+  }
+
+  /** Whether {@code fileName} is one of our temporary names. */
+  public static boolean isTemporary(String fileName) {
+    return fileName.startsWith(".") && fileName.contains(".tmp-");
+  }
+
+  private static FileChannel createTemp(Path dir, String name, List<Path> created) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      byte[] r = new byte[6];
+      ThreadLocalRandom.current().nextBytes(r);
+      Path tmp = dir.resolve(tempPrefix(name) + HexFormat.of().formatHex(r));
+      try {
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        created.add(tmp);
+        return ch;
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 10) {
+          throw e;
+        }
+      }
+    }
+  }
+}

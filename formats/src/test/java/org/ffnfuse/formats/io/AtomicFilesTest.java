@@ -1,0 +1,50 @@
+package org.ffnfuse.formats.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+  @TempDir Path dir;
+
+  private List<Path> listing() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void write_success_leavesOnlyTargets() throws IOException {
+    AtomicFiles.writeString(dir.resolve("a.json"), "{}");
+    assertEquals("{}", Files.readString(dir.resolve("a.json")));
+    assertEquals(List.of(dir.resolve("a.json")), listing());
+  }
+
+  @Test
+  void write_failureInSecondFile_leavesNothing_andKeepsOldTarget() throws IOException {
+    Files.writeString(dir.resolve("a.bin"), "old");
+    IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(List.of(
+        new AtomicFiles.Job(dir.resolve("a.bin"), ch -> ch.write(ByteBuffer.wrap(new byte[] {1, 2}))),
+        new AtomicFiles.Job(dir.resolve("b.bin"), ch -> {
+          throw new IOException("disk full");
+        }))));
+    assertEquals("disk full", e.getMessage());
+    assertEquals("old", Files.readString(dir.resolve("a.bin")));
+    assertEquals(List.of(dir.resolve("a.bin")), listing());
+  }
+
+  @Test
+  void isTemporary_recognisesOurNames() {
+    assertFalse(AtomicFiles.isTemporary("model.onnx"));
+    assertEquals(true, AtomicFiles.isTemporary(AtomicFiles.tempPrefix("model.onnx") + "abc"));
+  }
+}
