@@ -1,0 +1,94 @@
+package org.ffnfuse.formats.onnx;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How {@link OnnxModelWriter} stores initializers: which go to the external data file, its name, and the alignment of
+ * each tensor's offset in it.
+ *
+ * <p>Defaults follow {@code onnx.external_data_helper.convert_model_to_external_data}: initializers of at least
+ * {@value #DEFAULT_THRESHOLD_BYTES} bytes go to one data file named {@code <model file name>.data}; offsets are
+ * aligned to {@value #DEFAULT_ALIGNMENT} bytes (a page, so ONNX Runtime can map each tensor).
+ *
+ * @param externalData which initializers go to the data file
+ * @param thresholdBytes for {@link ExternalData#BY_SIZE}: initializers of at least this many bytes are external
+ * @param dataFileName the data file's name in the model's folder; empty for {@code <model file name>.data}
+ * @param alignment every external tensor starts at a multiple of this many bytes
+ */
+public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, Optional<String> dataFileName,
+    int alignment) {
+  /** Default size threshold for {@link ExternalData#BY_SIZE}, as in ONNX's Python helper. */
+  public static final long DEFAULT_THRESHOLD_BYTES = 1024;
+  /** Default offset alignment: one page. */
+  public static final int DEFAULT_ALIGNMENT = 4096;
+
+  /** Which initializers are written to the external data file. Empty tensors always stay in the proto. */
+  public enum ExternalData {
+    /** Those of at least {@link #thresholdBytes()} bytes. */
+    BY_SIZE,
+    /** All of them. */
+    ALL,
+    /** None: the model is one self-contained file, which must stay under protobuf's 2 GiB limit. */
+    NONE
+  }
+
+  public OnnxWriteOptions {
+    checkNotNull(externalData, "externalData");
+    checkNotNull(dataFileName, "dataFileName");
+    checkArgument(thresholdBytes >= 0, "thresholdBytes %s < 0", thresholdBytes);
+    checkArgument(alignment >= 1, "alignment %s < 1", alignment);
+    dataFileName.ifPresent(n -> checkArgument(!n.isEmpty() && !n.equals(".") && !n.equals("..")
+            && n.indexOf('/') < 0 && n.indexOf('\\') < 0 && n.indexOf('\0') < 0,
+        "dataFileName '%s' must be a plain file name (it is written beside the model)", n));
+  }
+
+  /** Initializers of at least 1024 bytes external, in {@code <model>.data}, aligned to 4096. */
+  public static OnnxWriteOptions defaults() {
+    return new OnnxWriteOptions(ExternalData.BY_SIZE, DEFAULT_THRESHOLD_BYTES, Optional.empty(), DEFAULT_ALIGNMENT);
+  }
+
+  /** Every non-empty initializer external. */
+  public static OnnxWriteOptions allExternal() {
+    return defaults().withExternalData(ExternalData.ALL);
+  }
+
+  /** Everything in the model file (no data file). */
+  public static OnnxWriteOptions noExternal() {
+    return defaults().withExternalData(ExternalData.NONE);
+  }
+
+  public OnnxWriteOptions withExternalData(ExternalData policy) {
+    return new OnnxWriteOptions(policy, thresholdBytes, dataFileName, alignment);
+  }
+
+  /** {@link ExternalData#BY_SIZE} with this threshold in bytes. */
+  public OnnxWriteOptions withThreshold(long bytes) {
+    return new OnnxWriteOptions(ExternalData.BY_SIZE, bytes, dataFileName, alignment);
+  }
+
+  public OnnxWriteOptions withDataFileName(String name) {
+    return new OnnxWriteOptions(externalData, thresholdBytes, Optional.of(name), alignment);
+  }
+
+  public OnnxWriteOptions withAlignment(int bytes) {
+    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, bytes);
+  }
+
+  /** Whether an initializer of {@code byteSize} bytes goes to the data file. */
+  public boolean isExternal(long byteSize) {
+    return byteSize > 0 && switch (externalData) {
+      case ALL -> true;
+      case NONE -> false;
+      case BY_SIZE -> byteSize >= thresholdBytes;
+    };
+  }
+
+  /** The data file's name for a model written to {@code modelFile}. */
+  public String dataFileNameFor(Path modelFile) {
+    return dataFileName.orElseGet(() -> modelFile.getFileName() + ".data");
+  }
+}
