@@ -10,22 +10,18 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
+import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.onnx.TensorProtos.InvalidTensorException;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.formats.tensor.Shape;
@@ -42,9 +38,10 @@ import org.ffnfuse.formats.tensor.Tensor;
  * proto). Everything else in the model (nodes, functions, {@code value_info}, metadata, doc strings, unknown fields) is
  * written unchanged.
  *
- * <p>Both files are written under temporary names in the target folder and renamed when complete, data file first;
- * on failure the temporary files are deleted and existing files are untouched. At most one tensor is held in heap at a
- * time, and only when it is stored inline or is not already in a form that can be streamed.
+ * <p>Both files are written through {@link AtomicFiles}: under temporary names in the target folder, flushed, and
+ * renamed when complete, data file first; on failure the temporary files are deleted and existing files are untouched.
+ * External tensors are streamed with {@link Tensor#writeTo} (zero-copy from mapped files), so neither the data file nor
+ * any one tensor needs to fit in heap; only tensors stored inline, which end up in the proto anyway, are read into heap.
  */
 public final class OnnxModelWriter {
   private static final Logger LOG = Logger.getLogger(OnnxModelWriter.class.getName());
@@ -55,6 +52,9 @@ public final class OnnxModelWriter {
 
   /** One main-graph initializer and where its data comes from. */
   private record Planned(int index, TensorProto proto, Tensor data, boolean fromProto, boolean external) {}
+
+  /** An external initializer and its offset in the data file. */
+  private record Placed(Planned planned, long offset) {}
 
   /** {@link #write(ModelProto, Map, Path, OnnxWriteOptions)} with {@link OnnxWriteOptions#defaults()}. */
   public static void write(ModelProto model, Map<String, ? extends Tensor> tensorData, Path out) throws IOException {
@@ -96,49 +96,37 @@ public final class OnnxModelWriter {
     checkArgument(inlineBytes < MAX_PROTO_BYTES, "%s bytes of initializers stored inline exceed protobuf's 2 GiB"
         + " limit; write with external data (OnnxWriteOptions.defaults())", inlineBytes);
 
-    Path dataTmp = null;
-    Path modelTmp = null;
-    try {
-      GraphProto.Builder graph = model.getGraph().toBuilder();
-      if (plan.stream().anyMatch(Planned::external)) {
-        dataTmp = tempPath(dir, dataName);
-        try (FileChannel ch = FileChannel.open(dataTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          for (Planned p : plan) {
-            if (p.external()) {
-              long offset = writeAligned(ch, p, options.alignment());
-              graph.setInitializer(p.index(), externalProto(p.proto(), dataName, offset, p.data().byteSize()));
-            }
-          }
-        }
+    // Lay out the data file and build the output proto before creating any file: a bad input writes nothing.
+    GraphProto.Builder graph = model.getGraph().toBuilder();
+    List<Placed> placed = new ArrayList<>();
+    long end = 0;
+    for (Planned p : plan) {
+      if (p.external()) {
+        long offset = alignUp(end, options.alignment());
+        graph.setInitializer(p.index(), externalProto(p.proto(), dataName, offset, p.data().byteSize()));
+        placed.add(new Placed(p, offset));
+        end = offset + p.data().byteSize();
+      } else if (!p.fromProto()) {
+        graph.setInitializer(p.index(), inlineProto(p.proto(), p.data()));
       }
-      for (Planned p : plan) {
-        if (!p.external() && !p.fromProto()) {
-          graph.setInitializer(p.index(), inlineProto(p.proto(), p.data()));
-        }
-      }
-      ModelProto written = model.toBuilder().setGraph(graph).build();
-      int size = written.getSerializedSize();
-      checkArgument(size >= 0, "the model proto exceeds protobuf's 2 GiB limit; move tensors to external data");
-      modelTmp = tempPath(dir, target.getFileName().toString());
-      try (FileChannel ch = FileChannel.open(modelTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          OutputStream os = Channels.newOutputStream(ch)) {
-        CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
-        written.writeTo(cos);
-        cos.flush();
-      }
-      if (dataTmp != null) {
-        Files.move(dataTmp, dir.resolve(dataName), StandardCopyOption.ATOMIC_MOVE);
-        dataTmp = null;
-      }
-      Files.move(modelTmp, target, StandardCopyOption.ATOMIC_MOVE);
-      modelTmp = null;
-      LOG.fine(() -> String.format("wrote %s: %d initializers, %d external (%d bytes in %s), proto %d bytes", target,
-          plan.size(), plan.stream().filter(Planned::external).count(), externalBytesOf(plan), dataName, size));
-    } catch (IOException | RuntimeException | Error e) {
-      deleteQuietly(dataTmp, e);
-      deleteQuietly(modelTmp, e);
-      throw e;
     }
+    ModelProto written = model.toBuilder().setGraph(graph).build();
+    int size = written.getSerializedSize();
+    checkArgument(size >= 0, "the model proto exceeds protobuf's 2 GiB limit; move tensors to external data");
+
+    List<AtomicFiles.Job> jobs = new ArrayList<>();
+    if (!placed.isEmpty()) {
+      jobs.add(new AtomicFiles.Job(dir.resolve(dataName), ch -> writeData(ch, placed)));
+    }
+    jobs.add(new AtomicFiles.Job(target, ch -> {
+      CodedOutputStream cos = CodedOutputStream.newInstance(Channels.newOutputStream(ch), 1 << 16);
+      written.writeTo(cos);
+      cos.flush();
+    }));
+    AtomicFiles.write(jobs); // data file renamed first, then the model that refers to it
+    long dataBytes = end;
+    LOG.fine(() -> String.format("wrote %s: %d initializers, %d external (%d bytes in %s), proto %d bytes", target,
+        plan.size(), placed.size(), dataBytes, dataName, size));
   }
 
   /**
@@ -196,22 +184,25 @@ public final class OnnxModelWriter {
     return plan;
   }
 
-  /** Pads to the alignment, streams the tensor, and returns its offset. */
-  private static long writeAligned(FileChannel ch, Planned p, int alignment) throws IOException {
-    long pos = ch.position();
-    long pad = (alignment - pos % alignment) % alignment;
-    ByteBuffer zeros = ByteBuffer.allocate((int) pad);
-    while (zeros.hasRemaining()) {
-      ch.write(zeros);
+  /** Streams the external tensors at their planned offsets, zero padding between them. */
+  private static void writeData(FileChannel ch, List<Placed> placed) throws IOException {
+    for (Placed pl : placed) {
+      Planned p = pl.planned();
+      ByteBuffer zeros = ByteBuffer.allocate(Math.toIntExact(pl.offset() - ch.position()));
+      while (zeros.hasRemaining()) {
+        ch.write(zeros);
+      }
+      p.data().writeTo(ch);
+      long written = ch.position() - pl.offset();
+      if (written != p.data().byteSize()) {
+        throw new IllegalStateException(String.format("tensor '%s' (%s) wrote %d bytes, its size is %d",
+            p.proto().getName(), p.data(), written, p.data().byteSize()));
+      }
     }
-    long offset = ch.position();
-    p.data().writeTo(ch);
-    long written = ch.position() - offset;
-    if (written != p.data().byteSize()) {
-      throw new IllegalStateException(String.format("tensor '%s' (%s) wrote %d bytes, its size is %d",
-          p.proto().getName(), p.data(), written, p.data().byteSize()));
-    }
-    return offset;
+  }
+
+  private static long alignUp(long pos, int alignment) {
+    return (pos + alignment - 1) / alignment * alignment;
   }
 
   private static TensorProto externalProto(TensorProto t, String location, long offset, long length) {
@@ -238,23 +229,5 @@ public final class OnnxModelWriter {
 
   private static StringStringEntryProto entry(String key, String value) {
     return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-  }
-
-  private static long externalBytesOf(List<Planned> plan) {
-    return plan.stream().filter(Planned::external).mapToLong(p -> p.data().byteSize()).sum();
-  }
-
-  private static Path tempPath(Path dir, String finalName) {
-    return dir.resolve("." + finalName + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-  }
-
-  private static void deleteQuietly(Path p, Throwable failure) {
-    if (p != null) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException e) {
-        failure.addSuppressed(e);
-      }
-    }
   }
 }
