@@ -1,0 +1,25 @@
+package org.ffnfuse.graph.pattern;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A linear layer {@code y = x·W (+ b)} in any exported form: MatMul with an [in,out] initializer, MatMul with a
+ * Transpose of an [out,in] initializer, Gemm (transB 0 or 1, bias as input C), a bias Add, and flatten/unflatten
+ * Reshapes around it (GPT-2 Conv1D as exported by TorchScript).
+ *
+ * @param input the activation read (before any flatten Reshape)
+ * @param output the value produced (after bias and unflatten Reshape)
+ * @param weight the weight initializer
+ * @param orientation how {@code weight} is stored
+ * @param in input features
+ * @param out output features
+ * @param bias the bias initializer ({@code [out]}), if any
+ * @param nodes the nodes of the layer (MatMul/Gemm, Transpose, bias Add, Reshapes)
+ */
+public record LinearMatch(String input, String output, String weight, Orientation orientation, long in, long out,
+    Optional<String> bias, List<org.ffnfuse.graph.ir.Node> nodes) {
+  public LinearMatch {
+    nodes = List.copyOf(nodes);
+  }
+}
