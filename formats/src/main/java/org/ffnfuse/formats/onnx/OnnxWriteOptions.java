@@ -61,6 +61,7 @@ public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, O
     return defaults().withExternalData(ExternalData.NONE);
   }
 
+  /** These options with another policy. */
   public OnnxWriteOptions withExternalData(ExternalData policy) {
     return new OnnxWriteOptions(policy, thresholdBytes, dataFileName, alignment);
   }
@@ -70,10 +71,12 @@ public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, O
     return new OnnxWriteOptions(ExternalData.BY_SIZE, bytes, dataFileName, alignment);
   }
 
+  /** These options with data file {@code name}, a plain file name in the model's folder. */
   public OnnxWriteOptions withDataFileName(String name) {
     return new OnnxWriteOptions(externalData, thresholdBytes, Optional.of(name), alignment);
   }
 
+  /** These options with external tensors starting at multiples of {@code bytes}. */
   public OnnxWriteOptions withAlignment(int bytes) {
     return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, bytes);
   }

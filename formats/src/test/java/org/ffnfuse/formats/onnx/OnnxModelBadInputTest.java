@@ -74,6 +74,15 @@ class OnnxModelBadInputTest {
     }
 
     @Test
+    void open_fileOver2GiB_pointsToExternalData() throws IOException {
+      Path f = dir.resolve("huge.onnx");
+      try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+        r.setLength(Integer.MAX_VALUE + 1L); // sparse: costs no disk
+      }
+      assertBad(f, "2 GiB", "external data");
+    }
+
+    @Test
     void open_protobufWithoutGraph_notAModel() throws IOException {
       assertBad(ModelProto.newBuilder().setIrVersion(10).build(), "no ModelProto.graph");
     }
