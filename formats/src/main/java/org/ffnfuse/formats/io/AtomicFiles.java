@@ -81,6 +81,73 @@ public final class AtomicFiles {
     write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** Fills a folder with files. */
+  @FunctionalInterface
+  public interface FolderContent {
+    void writeInto(Path folder) throws IOException;
+  }
+
+  /**
+   * Writes a whole output folder: {@code content} fills a temporary sibling folder ({@code .NAME.tmp-RANDOM}), which
+   * is renamed to {@code target} only when complete. On failure the temporary folder is deleted. {@code target} must
+   * not exist yet, or be an empty folder.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists and is not an empty folder
+   */
+  public static void writeFolder(Path target, FolderContent content) throws IOException {
+    Path abs = target.toAbsolutePath().normalize();
+    if (Files.exists(abs) && !(Files.isDirectory(abs) && isEmpty(abs))) {
+      throw new FileAlreadyExistsException(abs.toString(), null,
+          "output exists and is not an empty folder; choose another output or delete it first");
+    }
+    Files.createDirectories(abs.getParent());
+    Path tmp = null;
+    for (int attempt = 0; tmp == null; attempt++) {
+      byte[] r = new byte[6];
+      ThreadLocalRandom.current().nextBytes(r);
+      Path candidate = abs.resolveSibling(tempPrefix(abs.getFileName().toString()) + HexFormat.of().formatHex(r));
+      try {
+        tmp = Files.createDirectory(candidate);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 10) {
+          throw e;
+        }
+      }
+    }
+    try {
+      content.writeInto(tmp);
+      if (Files.isDirectory(abs)) {
+        Files.delete(abs); // the empty folder we were allowed to replace
+      }
+      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        deleteTree(tmp);
+      } catch (IOException c) {
+        e.addSuppressed(c);
+      }
+      throw e;
+    }
+  }
+
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    }
+  }
+
+  /** Deletes a folder and everything below it (no links followed). */
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   /** Produces one file's bytes as a stream (not closed by the callee). */
   @FunctionalInterface
   public interface StreamContent {

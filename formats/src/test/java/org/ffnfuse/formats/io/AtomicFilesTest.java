@@ -47,4 +47,40 @@ class AtomicFilesTest {
     assertFalse(AtomicFiles.isTemporary("model.onnx"));
     assertEquals(true, AtomicFiles.isTemporary(AtomicFiles.tempPrefix("model.onnx") + "abc"));
   }
+
+  @Test
+  void writeFolder_success_appearsWhole() throws IOException {
+    Path out = dir.resolve("out");
+    AtomicFiles.writeFolder(out, d -> Files.writeString(d.resolve("config.json"), "{}"));
+    assertEquals("{}", Files.readString(out.resolve("config.json")));
+    assertEquals(List.of(out), listing());
+  }
+
+  @Test
+  void writeFolder_failure_leavesNothing() {
+    Path out = dir.resolve("out");
+    assertThrows(IOException.class, () -> AtomicFiles.writeFolder(out, d -> {
+      Files.writeString(d.resolve("model.safetensors"), "partial");
+      throw new IOException("disk full");
+    }));
+    assertEquals(List.of(), assertDoesNotThrowListing());
+  }
+
+  @Test
+  void writeFolder_existingNonEmptyTarget_isRefused() throws IOException {
+    Path out = dir.resolve("out");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("keep.txt"), "x");
+    assertThrows(java.nio.file.FileAlreadyExistsException.class,
+        () -> AtomicFiles.writeFolder(out, d -> Files.writeString(d.resolve("a"), "b")));
+    assertEquals("x", Files.readString(out.resolve("keep.txt")));
+  }
+
+  private List<Path> assertDoesNotThrowListing() {
+    try {
+      return listing();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
 }
