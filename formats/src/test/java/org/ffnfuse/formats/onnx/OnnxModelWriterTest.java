@@ -178,6 +178,37 @@ class OnnxModelWriterTest {
     }
 
     @Test
+    void write_protoWithoutData_everyInitializerFromTensorData() throws IOException {
+      ModelProto src = TestModels.linear(16);
+      GraphProto.Builder g = src.getGraph().toBuilder();
+      Map<String, Tensor> data = new java.util.HashMap<>();
+      for (int i = 0; i < g.getInitializerCount(); i++) {
+        TensorProto t = g.getInitializer(i);
+        data.put(t.getName(), HeapTensor.ofBytes(DType.F32, Shape.copyOf(t.getDimsList()),
+            t.getRawData().toByteArray()));
+        g.setInitializer(i, t.toBuilder().clearRawData()); // name, dims and data_type only, as an exporter builds it
+      }
+      Path out = dir.resolve("m.onnx");
+      OnnxModelWriter.write(src.toBuilder().setGraph(g).build(), data, out);
+      assertSameData(src, out);
+    }
+
+    @Test
+    void copy_externalSourceWithNoExternal_inlinesEverything() throws IOException {
+      ModelProto src = TestModels.linear(17);
+      Path ext = Files.createDirectories(dir.resolve("ext")).resolve("m.onnx");
+      OnnxModelWriter.write(src, Map.of(), ext, OnnxWriteOptions.allExternal());
+      Path single = Files.createDirectories(dir.resolve("single")).resolve("m.onnx");
+      try (OnnxModel m = OnnxModel.open(ext)) {
+        OnnxModelWriter.copy(m, single, OnnxWriteOptions.noExternal());
+      }
+      assertEquals(Set.of("m.onnx"), listing(single.getParent()));
+      try (OnnxModel m = OnnxModel.open(single)) {
+        assertEquals(src, m.proto());
+      }
+    }
+
+    @Test
     void write_tensorDataWrongDtype_throwsNamingIt() throws IOException {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxModelWriter.write(
           TestModels.linear(8), Map.of("b", HeapTensor.ofFloats(DType.BF16, Shape.of(TestModels.OUT),
