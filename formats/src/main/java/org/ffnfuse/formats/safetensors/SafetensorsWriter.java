@@ -336,7 +336,10 @@ public final class SafetensorsWriter {
 
     /** The {@code __metadata__} string map written into every file (in this map's order); default none. */
     public Builder metadata(Map<String, String> metadata) {
-      this.metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(checkNotNull(metadata)));
+      var utf8 = StandardCharsets.UTF_8.newEncoder();
+      metadata.forEach((k, v) -> checkArgument(utf8.canEncode(k) && utf8.canEncode(v),
+          "metadata entry '%s' is not valid Unicode", k));
+      this.metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
       return this;
     }
 

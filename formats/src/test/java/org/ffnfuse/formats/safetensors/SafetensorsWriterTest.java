@@ -45,9 +45,13 @@ class SafetensorsWriterTest {
 
   /** The header JSON of a file, padding included. */
   static String headerOf(Path f) throws IOException {
-    byte[] all = Files.readAllBytes(f);
-    long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    return new String(all, 8, (int) n, StandardCharsets.UTF_8);
+    try (var ch = java.nio.channels.FileChannel.open(f)) {
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(len, 0);
+      ByteBuffer h = ByteBuffer.allocate(Math.toIntExact(len.getLong(0)));
+      ch.read(h, 8);
+      return new String(h.array(), 0, h.position(), StandardCharsets.UTF_8);
+    }
   }
 
   private List<String> listDir() throws IOException {
