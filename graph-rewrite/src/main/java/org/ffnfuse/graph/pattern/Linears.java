@@ -94,11 +94,15 @@ public final class Linears {
     Optional<Node> flatten = g.producer(input).filter(n -> n.is("Reshape"));
     if (flatten.isPresent() && lastElementIs(g, flatten.get(), w.in())) {
       nodes.add(flatten.get());
+      nodes.addAll(ShapeArithmetic.computation(g, List.of(flatten.get().input(1))));
       input = flatten.get().input(0);
     }
     if (unflatten.isPresent() && !lastElementIs(g, unflatten.get(), w.out())) {
       return Match.miss(unflatten.get(), "Reshape after the linear layer changes its last dim (expected " + w.out()
           + ")");
+    }
+    if (unflatten.isPresent()) {
+      nodes.addAll(ShapeArithmetic.computation(g, List.of(unflatten.get().input(1))));
     }
     return Match.found(new LinearMatch(input, value, w.initializer(), w.orientation(), w.in(), w.out(), bias, nodes));
   }

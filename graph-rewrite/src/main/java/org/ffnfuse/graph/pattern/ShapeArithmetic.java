@@ -38,6 +38,30 @@ public final class ShapeArithmetic {
     }
   }
 
+  /**
+   * The nodes computing {@code values} from constants and {@code Shape}s (exporters compute reshape targets and slice
+   * bounds at run time, e.g. TorchScript's {@code (d + 1) / 2}); a pattern that owns the consumer owns these too.
+   */
+  public static List<Node> computation(Graph g, java.util.Collection<String> values) {
+    java.util.Set<String> shapeOps = java.util.Set.of("Shape", "Gather", "Constant", "Add", "Sub", "Mul", "Div",
+        "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Identity");
+    List<Node> out = new ArrayList<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(values);
+    while (!todo.isEmpty()) {
+      String v = todo.pop();
+      Optional<Node> p = g.producer(v);
+      if (v.isEmpty() || p.isEmpty() || !p.get().domain().isEmpty() || !shapeOps.contains(p.get().opType())
+          || out.stream().anyMatch(n -> n == p.get())) {
+        continue;
+      }
+      out.add(p.get());
+      if (!p.get().is("Shape")) {
+        p.get().inputs().forEach(todo::push);
+      }
+    }
+    return out;
+  }
+
   /** The elements of a 1-D (or scalar) integer value, if its length is known statically. */
   public static Optional<List<Dim>> elements(Graph g, String value) {
     return elements(g, value, 0);

@@ -1,0 +1,12 @@
+package org.ffnfuse.graph.structure;
+
+import org.ffnfuse.graph.pattern.FfnMatch;
+import org.ffnfuse.graph.pattern.NormMatch;
+
+/**
+ * An FFN branch of the residual stream with the norm feeding it.
+ *
+ * @param ffn the FFN (kind, width, weights with orientation)
+ * @param norm its pre-norm
+ */
+public record FfnBranch(FfnMatch ffn, NormMatch norm) {}
