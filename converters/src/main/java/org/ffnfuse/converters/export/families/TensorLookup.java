@@ -1,0 +1,82 @@
+package org.ffnfuse.converters.export.families;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.ffnfuse.formats.ModelFormatException;
+import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
+import org.ffnfuse.formats.tensor.Shape;
+import org.ffnfuse.formats.tensor.Tensor;
+
+/**
+ * Checked access to a checkpoint's tensors by name: a missing tensor, a wrong shape or a non-float dtype is a
+ * {@link ModelFormatException} naming the checkpoint, the tensor, and expected vs found.
+ */
+public final class TensorLookup {
+  private final Path source;
+  private final String family;
+  private final Function<String, Optional<Tensor>> find;
+
+  private TensorLookup(Path source, String family, Function<String, Optional<Tensor>> find) {
+    this.source = checkNotNull(source);
+    this.family = checkNotNull(family);
+    this.find = checkNotNull(find);
+  }
+
+  /** Tensors of an open checkpoint; {@code family} is named in messages. */
+  public static TensorLookup of(SafetensorsCheckpoint checkpoint, String family) {
+    return new TensorLookup(checkpoint.path(), family, checkpoint::find);
+  }
+
+  /** Tensors from a map (tests, computed models). */
+  public static TensorLookup of(Path source, String family, Map<String, ? extends Tensor> tensors) {
+    return new TensorLookup(source, family, n -> Optional.ofNullable(tensors.get(n)));
+  }
+
+  /** The checkpoint path (for messages). */
+  public Path source() {
+    return source;
+  }
+
+  /** Whether a tensor of this name exists. */
+  public boolean contains(String name) {
+    return find.apply(name).isPresent();
+  }
+
+  /** The tensor {@code name}, which must exist with shape {@code dims} and a float dtype. */
+  public Tensor require(String name, long... dims) throws ModelFormatException {
+    Optional<Tensor> t = find.apply(name);
+    if (t.isEmpty()) {
+      throw new ModelFormatException(source, "tensor '" + name + "' is missing (expected shape "
+          + Arrays.toString(dims) + " in a " + family + " checkpoint); does config.json match these weights?");
+    }
+    return check(name, t.get(), dims);
+  }
+
+  /** The tensor {@code name} if it exists, checked like {@link #require}. */
+  public Optional<Tensor> optional(String name, long... dims) throws ModelFormatException {
+    Optional<Tensor> t = find.apply(name);
+    return t.isEmpty() ? t : Optional.of(check(name, t.get(), dims));
+  }
+
+  /** {@link #require} when {@code present}, else empty (for config-controlled biases). */
+  public Optional<Tensor> requireIf(boolean present, String name, long... dims) throws ModelFormatException {
+    return present ? Optional.of(require(name, dims)) : Optional.empty();
+  }
+
+  private Tensor check(String name, Tensor t, long[] dims) throws ModelFormatException {
+    if (!t.shape().equals(Shape.of(dims))) {
+      throw new ModelFormatException(source, "tensor '" + name + "' has shape " + t.shape() + ", expected "
+          + Arrays.toString(dims) + " from config.json");
+    }
+    if (!t.dtype().convertsToFloat()) {
+      throw new ModelFormatException(source, "tensor '" + name + "' has dtype " + t.dtype()
+          + ", expected a float type (F32, F16, BF16)");
+    }
+    return t;
+  }
+}
