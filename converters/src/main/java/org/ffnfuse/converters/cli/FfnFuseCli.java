@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "FFN Fusion for transformer checkpoints and ONNX graphs (arXiv 2503.18908).",
     subcommands = {
       CommandLine.HelpCommand.class,
+      FuseCommand.class,
+      DropAttentionCommand.class,
       BenchCommand.class,
     })
 public final class FfnFuseCli implements Runnable {

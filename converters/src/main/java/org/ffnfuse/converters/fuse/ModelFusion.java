@@ -57,13 +57,11 @@ public final class ModelFusion {
    * Fuses every chain of {@code plan}.
    *
    * @param dtype dtype of the fused weights
-   * @param width fused width from the summed width (identity for ONNX; nemotron-nas rounds up to 256, padding with
-   *     zeros, which is exact)
    * @param keepPlaceholders keep fused-away blocks as no-op blocks instead of renumbering
    * @throws IllegalArgumentException if the plan does not apply to this model (message says why)
    */
-  public static ExportModel fuse(ExportModel model, FusionPlan plan, DType dtype, LongUnaryOperator width,
-      boolean keepPlaceholders) throws IOException {
+  public static ExportModel fuse(ExportModel model, FusionPlan plan, DType dtype, boolean keepPlaceholders)
+      throws IOException {
     ModelConfig config = model.config();
     ResidualLayout layout = config.layout();
     if (layout != ResidualLayout.PRE_NORM) {
@@ -83,8 +81,7 @@ public final class ModelFusion {
       for (int b = c.first(); b <= c.last(); b++) {
         members.add(member(config, model.blocks().get(b), b));
       }
-      long summed = members.stream().mapToLong(m -> m.ffn().width()).sum();
-      FusedFfn fused = FfnFuser.fuse(members, dtype, width.applyAsLong(summed));
+      FusedFfn fused = FfnFuser.fuse(members, dtype);
       BlockWeights first = model.blocks().get(c.first());
       BlockWeights.Builder w = BlockWeights.builder();
       first.attentionNorm().ifPresent(w::attentionNorm);

@@ -41,8 +41,7 @@ class NemotronNasCheckpointWriterTest {
     void fuse8to13_renumbered_writesElevenBlocksWithWideFfn() throws IOException {
       Path out = tmp.resolve("fused");
       try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(NAS)) {
-        ExportModel fused = ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("8-13"), DType.F32,
-            NemotronNasCheckpointWriter::roundUp256, false);
+        ExportModel fused = ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("8-13"), DType.F32, false);
         NemotronNasCheckpointWriter.write(fused, NAS, out, DType.F32, 4L << 20);
       }
       ModelConfig c = HfConfigReader.read(out);
@@ -70,8 +69,7 @@ class NemotronNasCheckpointWriterTest {
     void fusedGateRows_areMemberRowsScaledByTheirGain() throws IOException {
       Path out = tmp.resolve("fused");
       try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(NAS)) {
-        ExportModel fused = ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("8-10"), DType.F32,
-            NemotronNasCheckpointWriter::roundUp256, false);
+        ExportModel fused = ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("8-10"), DType.F32, false);
         NemotronNasCheckpointWriter.write(fused, NAS, out, DType.F32, 0);
         try (SafetensorsCheckpoint f = SafetensorsCheckpoint.open(out)) {
           Tensor gate = f.tensor("model.layers.8.mlp.gate_proj.weight");
@@ -95,8 +93,7 @@ class NemotronNasCheckpointWriterTest {
     void keepPlaceholders_keepsLayerNumbers() throws IOException {
       Path out = tmp.resolve("fused");
       try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(NAS)) {
-        ExportModel fused = ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("8-13"), DType.BF16,
-            NemotronNasCheckpointWriter::roundUp256, true);
+        ExportModel fused = ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("8-13"), DType.BF16, true);
         NemotronNasCheckpointWriter.write(fused, NAS, out, DType.BF16, 0);
       }
       ModelConfig c = HfConfigReader.read(out);
@@ -114,7 +111,7 @@ class NemotronNasCheckpointWriterTest {
     void attentionInsideChain_isRefusedBeforeWriting() throws IOException {
       try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(NAS)) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("6-10"), DType.F32, w -> w, false));
+            () -> ModelFusion.fuse(load(ck, NAS), FusionPlan.parse("6-10"), DType.F32, false));
         assertTrue(e.getMessage().contains("block 7 has attention"), e.getMessage());
       }
       assertFalse(Files.exists(tmp.resolve("fused")));
