@@ -105,8 +105,7 @@ public final class GatedFfnPattern implements Pattern<FfnMatch> {
       }
       parts.add(lin.nodes());
       parts.add(gs.get() == us.get() ? List.of(gs.get()) : List.of(gs.get(), us.get()));
-      parts.add(ShapeArithmetic.computation(g, gs.get().inputs().subList(1, gs.get().inputs().size())));
-      parts.add(ShapeArithmetic.computation(g, us.get().inputs().subList(1, us.get().inputs().size())));
+      parts.add(ShapeArithmetic.computation(g, List.of(gs.get(), us.get())));
       FusedGateUp fused = new FusedGateUp(lin, gr.get()[0], ur.get()[0], w, gs.get() == us.get()
           ? List.of(gs.get()) : List.of(gs.get(), us.get()));
       FfnMatch m = new FfnMatch(kind, act.activation(), lin.input(), down.output(), lin.in(), w, Optional.empty(),

@@ -94,7 +94,7 @@ public final class Linears {
     Optional<Node> flatten = g.producer(input).filter(n -> n.is("Reshape"));
     if (flatten.isPresent() && lastElementIs(g, flatten.get(), w.in())) {
       nodes.add(flatten.get());
-      nodes.addAll(ShapeArithmetic.computation(g, List.of(flatten.get().input(1))));
+      nodes.addAll(ShapeArithmetic.computation(g, List.of(flatten.get())));
       input = flatten.get().input(0);
     }
     if (unflatten.isPresent() && !lastElementIs(g, unflatten.get(), w.out())) {
@@ -102,7 +102,7 @@ public final class Linears {
           + ")");
     }
     if (unflatten.isPresent()) {
-      nodes.addAll(ShapeArithmetic.computation(g, List.of(unflatten.get().input(1))));
+      nodes.addAll(ShapeArithmetic.computation(g, List.of(unflatten.get())));
     }
     return Match.found(new LinearMatch(input, value, w.initializer(), w.orientation(), w.in(), w.out(), bias, nodes));
   }

@@ -39,14 +39,16 @@ public final class ShapeArithmetic {
   }
 
   /**
-   * The nodes computing {@code values} from constants and {@code Shape}s (exporters compute reshape targets and slice
-   * bounds at run time, e.g. TorchScript's {@code (d + 1) / 2}); a pattern that owns the consumer owns these too.
+   * The nodes that compute the owners' inputs after the first (reshape targets, slice bounds) from constants and
+   * {@code Shape}s and serve nothing else: exporters compute these at run time (TorchScript's {@code (d + 1) / 2}), so a
+   * pattern that owns the owners owns them too. Nodes shared with other consumers are left out.
    */
-  public static List<Node> computation(Graph g, java.util.Collection<String> values) {
+  public static List<Node> computation(Graph g, List<Node> owners) {
     java.util.Set<String> shapeOps = java.util.Set.of("Shape", "Gather", "Constant", "Add", "Sub", "Mul", "Div",
         "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Identity");
     List<Node> out = new ArrayList<>();
-    java.util.Deque<String> todo = new java.util.ArrayDeque<>(values);
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+    owners.forEach(owner -> todo.addAll(owner.inputs().subList(1, owner.inputs().size())));
     while (!todo.isEmpty()) {
       String v = todo.pop();
       Optional<Node> p = g.producer(v);
@@ -57,6 +59,19 @@ public final class ShapeArithmetic {
       out.add(p.get());
       if (!p.get().is("Shape")) {
         p.get().inputs().forEach(todo::push);
+      }
+    }
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (java.util.Iterator<Node> it = out.iterator(); it.hasNext(); ) {
+        Node n = it.next();
+        boolean owned = n.outputs().stream().allMatch(o -> !g.isGraphOutput(o) && g.consumers(o).stream()
+            .allMatch(c -> owners.stream().anyMatch(x -> x == c) || out.stream().anyMatch(x -> x == c)));
+        if (!owned) {
+          it.remove();
+          changed = true;
+        }
       }
     }
     return out;
