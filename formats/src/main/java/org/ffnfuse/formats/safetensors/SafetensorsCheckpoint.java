@@ -227,7 +227,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
    */
   public Map<String, String> metadata() {
     checkOpen();
-    return shards.get(0).metadata();
+    return shards.isEmpty() ? Map.of() : shards.get(0).metadata();
   }
 
   /**

@@ -44,9 +44,9 @@ import org.ffnfuse.formats.tensor.Tensor;
  * {@code model-00001-of-0000N.safetensors} plus {@code model.safetensors.index.json} with {@code metadata.total_size}
  * (sum of tensor bytes) and the sorted {@code weight_map}. Shards are filled in order up to
  * {@link Builder#maxShardBytes} bytes of tensor data (headers not counted); a larger tensor gets a shard of its own.
- * After a successful write, files of an earlier save with the same prefix that this one did not produce
- * ({@code model.safetensors}, {@code model-*-of-*.safetensors}, the index) are deleted, so that readers do not pick up
- * a stale file, as {@code save_pretrained} does.
+ * After a successful write into a folder (also by {@link #copy(SafetensorsCheckpoint, Path)}), files of an earlier
+ * save with the same prefix that this one did not produce ({@code model.safetensors}, {@code model-*-of-*.safetensors},
+ * the index) are deleted, so that readers do not pick up a stale file, as {@code save_pretrained} does.
  *
  * <p>Every file is written under a temporary name in its folder and renamed atomically once all are complete (the
  * index last); on failure no output file appears and temporary files are deleted.
@@ -125,7 +125,11 @@ public final class SafetensorsWriter {
         keys.add(0, METADATA_KEY);
       }
       Path target = fileMode ? out : out.resolve(prefix + ".safetensors");
-      return commit(List.of(new Shard(target, keys, l.dataOrder(), l.headerLength())), Optional.empty());
+      List<Path> files = commit(List.of(new Shard(target, keys, l.dataOrder(), l.headerLength())), Optional.empty());
+      if (!fileMode) {
+        deleteStale(out, prefix, files);
+      }
+      return files;
     }
     List<List<String>> groups = planShards();
     List<Shard> shards = new ArrayList<>();
@@ -148,7 +152,7 @@ public final class SafetensorsWriter {
     }
     List<Path> files = commit(shards, index.map(p -> new IndexSpec(p, weightMap)));
     if (!fileMode) {
-      deleteStale(new HashSet<>(files));
+      deleteStale(out, prefix, files);
     }
     return files;
   }
@@ -197,9 +201,15 @@ public final class SafetensorsWriter {
     Map<String, Object> md = new LinkedHashMap<>(source.indexMetadata());
     md.put("total_size", source.totalBytes());
     String json = IndexJson.encode(md, weightMap);
-    jobs.add(new AtomicFiles.Job(outDirOrFile.resolve(source.indexFile().get().getFileName()),
+    String indexName = source.indexFile().get().getFileName().toString();
+    jobs.add(new AtomicFiles.Job(outDirOrFile.resolve(indexName),
         ch -> writeFully(ch, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)))));
-    return AtomicFiles.write(jobs);
+    List<Path> files = AtomicFiles.write(jobs);
+    String suffix = ".safetensors.index.json";
+    if (indexName.endsWith(suffix)) {
+      deleteStale(outDirOrFile, indexName.substring(0, indexName.length() - suffix.length()), files);
+    }
+    return files;
   }
 
   /** One output file: its header key order (names and maybe {@code __metadata__}) and data order. */
@@ -287,12 +297,18 @@ public final class SafetensorsWriter {
     }
   }
 
-  private void deleteStale(Set<Path> written) throws IOException {
+  /** Deletes {@code PREFIX.safetensors}, {@code PREFIX-NNNNN-of-NNNNN.safetensors} and the index not just written. */
+  private static void deleteStale(Path dir, String prefix, List<Path> written) throws IOException {
     Pattern stale = Pattern.compile(Pattern.quote(prefix)
         + "(\\.safetensors|-\\d{5}-of-\\d{5}\\.safetensors|\\.safetensors\\.index\\.json)");
+    Set<Path> keep = new HashSet<>();
+    for (Path p : written) {
+      keep.add(p.toAbsolutePath().normalize());
+    }
     List<Path> old;
-    try (Stream<Path> s = Files.list(out)) {
-      old = s.filter(p -> stale.matcher(p.getFileName().toString()).matches() && !written.contains(p)).toList();
+    try (Stream<Path> s = Files.list(dir)) {
+      old = s.filter(p -> stale.matcher(p.getFileName().toString()).matches()
+          && !keep.contains(p.toAbsolutePath().normalize())).toList();
     }
     for (Path p : old) {
       LOG.info(() -> "deleting " + p + " left by an earlier save (not part of this one)");

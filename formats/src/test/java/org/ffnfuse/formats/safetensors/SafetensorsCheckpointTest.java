@@ -107,6 +107,19 @@ class SafetensorsCheckpointTest {
     }
   }
 
+  @Test
+  void open_indexWithEmptyWeightMap_hasNoTensors() throws IOException {
+    Files.delete(dir.resolve(SHARD1));
+    Files.delete(dir.resolve(SHARD2));
+    index(weightMap(""));
+    try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(dir)) {
+      assertTrue(c.names().isEmpty());
+      assertTrue(c.shardFiles().isEmpty());
+      assertTrue(c.metadata().isEmpty());
+      assertEquals(0, c.totalBytes());
+    }
+  }
+
   @Nested
   class BadIndex {
     @Test

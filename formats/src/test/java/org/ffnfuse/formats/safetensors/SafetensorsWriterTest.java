@@ -312,6 +312,26 @@ class SafetensorsWriterTest {
   }
 
   @Test
+  void copy_shardedCheckpointOverEarlierSingleFileSave_removesTheStaleFile() throws IOException {
+    Path src = dir.resolve("src");
+    SafetensorsWriter w = SafetensorsWriter.builder(src).maxShardBytes(4).build();
+    w.add("a", bytes(DType.F32, 1)).add("b", bytes(DType.I32, 1)).write();
+    Path dst = Files.createDirectories(dir.resolve("dst"));
+    Files.writeString(dst.resolve("model.safetensors"), "stale");
+    Files.writeString(dst.resolve("config.json"), "{}");
+    try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(src)) {
+      SafetensorsWriter.copy(c, dst);
+    }
+    try (Stream<Path> s = Files.list(dst)) {
+      assertEquals(List.of("config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+          "model.safetensors.index.json"), s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    try (SafetensorsCheckpoint c = SafetensorsCheckpoint.open(dst)) {
+      assertEquals(List.of("a", "b"), c.names());
+    }
+  }
+
+  @Test
   void copy_fileWithUnusualLayout_isByteIdentical() throws IOException {
     // __metadata__ in the middle, data order unlike key order, extra padding: all must survive.
     String json = "{" + RawSafetensors.entry("b", "U8", "[3]", 4, 7) + ",\"__metadata__\":{\"z\":\"1\",\"a\":\"2\"},"
