@@ -158,8 +158,10 @@ public final class SafetensorsWriter {
   }
 
   /**
-   * Writes a byte-exact copy of {@code source} to {@code outFile}: same header key order (including where
-   * {@code __metadata__} sits), same data order, same header padding.
+   * Rewrites {@code source} to {@code outFile} with the same header key order (including where {@code __metadata__}
+   * sits), data order and header padding. The header is regenerated, not copied, so the result is byte-identical for
+   * every file whose header is in the reference implementation's compact form (all files written by the safetensors
+   * library, PyTorch and transformers); a header with other spacing or entry field order comes out in compact form.
    */
   public static List<Path> copy(SafetensorsFile source, Path outFile) throws IOException {
     Builder b = new Builder(outFile, true).metadata(source.metadata()).layout(source.layout());
@@ -379,13 +381,23 @@ public final class SafetensorsWriter {
     /**
      * Writes one file with this header key order, data order and (at least) this header length, as read from an
      * existing file by {@link SafetensorsFile#layout()}; with the same metadata and tensors the output is byte-identical
-     * to that file. Excludes sharding.
+     * to that file (see {@link SafetensorsWriter#copy(SafetensorsFile, Path)}). Excludes sharding.
      */
     public Builder layout(SafetensorsHeaderLayout layout) {
       this.layout = Optional.of(layout);
       return this;
     }
 
+    /** Shorthand for {@code build().add(name, source)}. */
+    public SafetensorsWriter add(String name, Tensor source) {
+      return build().add(name, source);
+    }
+
+    /**
+     * The writer: {@link SafetensorsWriter#add add} tensors, then {@link SafetensorsWriter#write write}.
+     *
+     * @throws IllegalArgumentException if {@link #layout} is combined with {@link #maxShardBytes}
+     */
     public SafetensorsWriter build() {
       checkArgument(layout.isEmpty() || maxShardBytes == Long.MAX_VALUE, "layout() writes one file; drop maxShardBytes");
       return new SafetensorsWriter(this);

@@ -314,8 +314,8 @@ class SafetensorsWriterTest {
   @Test
   void copy_shardedCheckpointOverEarlierSingleFileSave_removesTheStaleFile() throws IOException {
     Path src = dir.resolve("src");
-    SafetensorsWriter w = SafetensorsWriter.builder(src).maxShardBytes(4).build();
-    w.add("a", bytes(DType.F32, 1)).add("b", bytes(DType.I32, 1)).write();
+    SafetensorsWriter.builder(src).maxShardBytes(4).add("a", bytes(DType.F32, 1)).add("b", bytes(DType.I32, 1))
+        .write();
     Path dst = Files.createDirectories(dir.resolve("dst"));
     Files.writeString(dst.resolve("model.safetensors"), "stale");
     Files.writeString(dst.resolve("config.json"), "{}");
