@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.Shape;
@@ -19,9 +19,9 @@ import org.ffnfuse.formats.tensor.Tensor;
 public final class TensorLookup {
   private final Path source;
   private final String family;
-  private final Function<String, Optional<Tensor>> find;
+  private final BiFunction<String, long[], Optional<Tensor>> find;
 
-  private TensorLookup(Path source, String family, Function<String, Optional<Tensor>> find) {
+  private TensorLookup(Path source, String family, BiFunction<String, long[], Optional<Tensor>> find) {
     this.source = checkNotNull(source);
     this.family = checkNotNull(family);
     this.find = checkNotNull(find);
@@ -29,12 +29,20 @@ public final class TensorLookup {
 
   /** Tensors of an open checkpoint; {@code family} is named in messages. */
   public static TensorLookup of(SafetensorsCheckpoint checkpoint, String family) {
-    return new TensorLookup(checkpoint.path(), family, checkpoint::find);
+    return new TensorLookup(checkpoint.path(), family, (n, dims) -> checkpoint.find(n));
   }
 
   /** Tensors from a map (tests, computed models). */
   public static TensorLookup of(Path source, String family, Map<String, ? extends Tensor> tensors) {
-    return new TensorLookup(source, family, n -> Optional.ofNullable(tensors.get(n)));
+    return new TensorLookup(source, family, (n, dims) -> Optional.ofNullable(tensors.get(n)));
+  }
+
+  /**
+   * Tensors produced on request from their name and the expected shape (synthetic models for tests and
+   * benchmarks); an empty result means "missing".
+   */
+  public static TensorLookup generated(Path source, String family, BiFunction<String, long[], Optional<Tensor>> gen) {
+    return new TensorLookup(source, family, gen);
   }
 
   /** The checkpoint path (for messages). */
@@ -44,12 +52,12 @@ public final class TensorLookup {
 
   /** Whether a tensor of this name exists. */
   public boolean contains(String name) {
-    return find.apply(name).isPresent();
+    return find.apply(name, new long[0]).isPresent();
   }
 
   /** The tensor {@code name}, which must exist with shape {@code dims} and a float dtype. */
   public Tensor require(String name, long... dims) throws ModelFormatException {
-    Optional<Tensor> t = find.apply(name);
+    Optional<Tensor> t = find.apply(name, dims);
     if (t.isEmpty()) {
       throw new ModelFormatException(source, "tensor '" + name + "' is missing (expected shape "
           + Arrays.toString(dims) + " in a " + family + " checkpoint); does config.json match these weights?");
@@ -59,7 +67,7 @@ public final class TensorLookup {
 
   /** The tensor {@code name} if it exists, checked like {@link #require}. */
   public Optional<Tensor> optional(String name, long... dims) throws ModelFormatException {
-    Optional<Tensor> t = find.apply(name);
+    Optional<Tensor> t = find.apply(name, dims);
     return t.isEmpty() ? t : Optional.of(check(name, t.get(), dims));
   }
 
