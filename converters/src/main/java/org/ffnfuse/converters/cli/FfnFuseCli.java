@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       FuseCommand.class,
       DropAttentionCommand.class,
+      ExportCommand.class,
+      VerifyCommand.class,
       BenchCommand.class,
     })
 public final class FfnFuseCli implements Runnable {
@@ -35,7 +37,11 @@ public final class FfnFuseCli implements Runnable {
     return cl;
   }
 
+  /** DJL's tokenizer binding warns about GPU detection on every load; only its errors matter here. */
+  private static final java.util.logging.Logger DJL_LOG = java.util.logging.Logger.getLogger("ai.djl");
+
   public static void main(String[] args) {
+    DJL_LOG.setLevel(java.util.logging.Level.SEVERE);
     System.exit(execute(args));
   }
 

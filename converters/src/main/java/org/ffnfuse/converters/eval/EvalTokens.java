@@ -1,0 +1,60 @@
+package org.ffnfuse.converters.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.ffnfuse.formats.ModelFormatException;
+
+/**
+ * Evaluation and calibration tokens: a UTF-8 text file run through a model's {@code tokenizer.json}, or a JSON file of
+ * pre-tokenized ids ({@code {"ids":[…]}}, as {@code stories260k/tinystories-tokens.json}).
+ */
+public final class EvalTokens {
+  private EvalTokens() {}
+
+  /** Whether {@code file} is a pre-tokenized JSON file (by extension). */
+  public static boolean isTokenFile(Path file) {
+    return file.getFileName().toString().endsWith(".json");
+  }
+
+  /** The ids of a {@code {"ids":[…]}} file. */
+  public static long[] readIds(Path file) throws IOException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    JsonNode ids = root == null ? null : root.get("ids");
+    if (ids == null || !ids.isArray()) {
+      throw new ModelFormatException(file, "expected {\"ids\": [token ids…]}; field 'ids' is missing or not an array");
+    }
+    long[] out = new long[ids.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode v = ids.get(i);
+      if (!v.isIntegralNumber() || v.asLong() < 0) {
+        throw new ModelFormatException(file, "ids[" + i + "] is " + v + ", expected a non-negative integer");
+      }
+      out[i] = v.asLong();
+    }
+    return out;
+  }
+
+  /** The UTF-8 text of {@code file} tokenized by {@code tokenizer}. */
+  public static long[] tokenize(Path file, Path tokenizer) throws IOException {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new ModelFormatException(file, "text is not valid UTF-8", e);
+    }
+    try (TextTokenizer t = TextTokenizer.open(tokenizer)) {
+      return t.encode(text);
+    }
+  }
+}
