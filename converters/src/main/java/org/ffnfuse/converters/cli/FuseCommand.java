@@ -1,18 +1,10 @@
 package org.ffnfuse.converters.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.ffnfuse.converters.export.OnnxExporter;
-import org.ffnfuse.converters.export.model.ExportModel;
-import org.ffnfuse.converters.fuse.CheckpointOutput;
-import org.ffnfuse.converters.fuse.ModelFusion;
+import org.ffnfuse.converters.fuse.Fusion;
 import org.ffnfuse.converters.fuse.PlanFile;
-import org.ffnfuse.formats.config.HfConfigReader;
-import org.ffnfuse.formats.config.ModelConfig;
-import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
-import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -56,17 +48,7 @@ final class FuseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     FusionPlan plan = chains.plan();
-    if (!Files.isDirectory(input)) {
-      throw new IllegalArgumentException(input + ": expected a checkpoint folder (config.json + *.safetensors)");
-    }
-    ModelConfig config = HfConfigReader.read(input);
-    boolean onnx = CheckpointOutput.isOnnx(output);
-    DType out = CheckpointOutput.dtype(dtype, config.dtype(), onnx);
-    try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(input)) {
-      ExportModel model = OnnxExporter.load(config, ck);
-      ExportModel fused = ModelFusion.fuse(model, plan, out, keepPlaceholders);
-      CheckpointOutput.write(fused, input, output, out, CheckpointOutput.shardSizeOf(ck));
-    }
+    Fusion.fuse(input, plan, output, dtype, keepPlaceholders);
     System.err.printf("FfnFusion: fused %d chain(s) %s, %d FFNs → %d; wrote %s%n", plan.chains().size(), plan,
         plan.chains().stream().mapToInt(c -> c.length()).sum(), plan.chains().size(), output);
     return 0;
