@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       VerifyCommand.class,
       BenchCommand.class,
+      BenchIoCommand.class,
+      BenchFuseCommand.class,
     })
 public final class FfnFuseCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
