@@ -1,0 +1,237 @@
+package org.ffnfuse.converters.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.ffnfuse.converters.bench.MeteredProcess;
+import org.ffnfuse.converters.bench.SyntheticCheckpoints;
+import org.ffnfuse.converters.bench.SyntheticModel;
+import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.graph.fusion.ChainRange;
+import org.ffnfuse.graph.fusion.FusionPlan;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ffnfuse bench-fuse}: fuses a chain of FFNs of a generated Llama-shaped checkpoint in a child JVM with a small
+ * heap, and compares its write throughput with {@code cp -r} of the same checkpoint.
+ *
+ * <p>The checkpoint (random BF16, sharded at 5 GB, see {@link SyntheticCheckpoints}) is nemotron-nas with attention
+ * removed in every block of the chain but its first, so that the chain can fuse. Each timed step starts after a
+ * {@code sync} (untimed), so no step pays for another's dirty pages. {@code cp} is timed alone and with a following
+ * {@code sync}: fuse writes through {@code fsync}, so "cp+sync" is the like-for-like baseline. The page cache is not
+ * dropped; a freshly generated checkpoint is mostly resident when the machine has the memory for it.
+ */
+@Command(name = "bench-fuse", mixinStandardHelpOptions = true,
+    description = {"Times `ffnfuse fuse` of a generated Llama-shaped checkpoint in a child JVM with a small -Xmx,",
+        "beside `cp -r` of the same checkpoint; reports throughput and peak RSS."})
+public final class BenchFuseCommand implements Callable<Integer> {
+  @Option(names = "--model", defaultValue = "1b", description = "1b, 3b or 8b (Llama 3 shapes) (default: ${DEFAULT-VALUE})")
+  String model;
+
+  @Option(names = "--layers", description = "override the number of layers")
+  Integer layers;
+
+  @Option(names = "--chains", defaultValue = "8-15", description = "the chain to fuse (default: ${DEFAULT-VALUE})")
+  String chains;
+
+  @Option(names = "--to", defaultValue = "nas", description = "output: nas (checkpoint folder) or onnx"
+      + " (default: ${DEFAULT-VALUE})")
+  String to;
+
+  @Option(names = "--dtype", description = "fuse --dtype (default: same for nas, fp16 for onnx)")
+  String dtype;
+
+  @Option(names = "--xmx", defaultValue = "512m", description = "-Xmx of the fusing JVM (default: ${DEFAULT-VALUE})")
+  String xmx;
+
+  @Option(names = "--dir", description = "work folder; a checkpoint generated there earlier with the same shape is"
+      + " reused and kept (default: a temporary folder, deleted afterwards)")
+  Path dir;
+
+  @Option(names = "--seed", defaultValue = "42", description = "seed of the random weights (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
+  Path json;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** One timed step: bytes written and seconds. */
+  public record Step(String name, long bytes, double seconds, double gbPerSecond) {
+    static Step of(String name, long bytes, double seconds) {
+      return new Step(name, bytes, seconds, bytes / 1e9 / seconds);
+    }
+  }
+
+  /** The whole report, as written by {@code --json}. */
+  public record Report(String model, String label, long parameters, long inputBytes, int inputFiles,
+      boolean generatedNow, Step generate, String fuseCommand, String xmx, Step fuse, long peakRssBytes,
+      long peakAnonBytes, long peakFileBytes, Step cp, Step cpSync, double ratioToCp, double ratioToCpSync,
+      Map<String, Object> machine) {}
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchFuseCommand()).setExecutionExceptionHandler(new ErrorHandler())
+        .execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    FusionPlan plan = FusionPlan.parse(chains);
+    if (plan.chains().size() != 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--chains takes one chain, got " + chains);
+    }
+    if (!to.equals("nas") && !to.equals("onnx")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--to must be nas or onnx, got " + to);
+    }
+    ChainRange chain = plan.chains().get(0);
+    SyntheticModel m = SyntheticModel.preset(model);
+    if (layers != null) {
+      m = m.withLayers(layers);
+    }
+    if (chain.last() >= m.numLayers()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "chain " + chain + " does not fit a "
+          + m.numLayers() + "-layer model");
+    }
+    if (chain.last() > chain.first()) {
+      m = m.withoutAttention(chain.first() + 1, chain.last());
+    }
+    boolean tempDir = dir == null;
+    Path work = tempDir ? Files.createTempDirectory("ffnfuse-bench-fuse") : dir;
+    Files.createDirectories(work);
+    Path ckpt = work.resolve(m.label());
+    Path copy = work.resolve(m.label() + ".cp");
+    Path fused = work.resolve(m.label() + ".fused");
+    Path log = work.resolve(m.label() + ".fuse.log");
+    try {
+      out.printf("checkpoint %s: %s, %,d parameters, %.2f GB of BF16%n", ckpt, m, m.parameterCount(),
+          m.byteSize() / 1e9);
+      out.flush();
+      sync();
+      long t0 = System.nanoTime();
+      boolean generated = SyntheticCheckpoints.ensure(m, ckpt, new SyntheticCheckpoints.Options(seed,
+          SyntheticCheckpoints.HF_SHARD_BYTES));
+      double genSeconds = (System.nanoTime() - t0) / 1e9;
+      long inputBytes = folderBytes(ckpt);
+      int inputFiles = fileCount(ckpt);
+      Step generate = generated ? Step.of("generate", inputBytes, genSeconds) : null;
+      out.printf(generated ? "generated in %.1f s%n" : "reused (checked in %.1f s)%n", genSeconds);
+      out.flush();
+
+      AtomicFiles.deleteTree(copy);
+      sync();
+      t0 = System.nanoTime();
+      runOrThrow(List.of("cp", "-r", ckpt.toString(), copy.toString()));
+      double cpSeconds = (System.nanoTime() - t0) / 1e9;
+      sync();
+      double cpSyncSeconds = (System.nanoTime() - t0) / 1e9;
+      AtomicFiles.deleteTree(copy);
+      Step cp = Step.of("cp -r", inputBytes, cpSeconds);
+      Step cpSync = Step.of("cp -r + sync", inputBytes, cpSyncSeconds);
+      out.printf("cp -r: %.1f s, with sync %.1f s%n", cpSeconds, cpSyncSeconds);
+      out.flush();
+
+      AtomicFiles.deleteTree(fused);
+      Path target = to.equals("onnx") ? fused.resolve("model.onnx") : fused;
+      if (to.equals("onnx")) {
+        Files.createDirectories(fused);
+      }
+      List<String> args = new ArrayList<>(List.of("fuse", ckpt.toString(), "--chains", chains, "-o",
+          target.toString()));
+      String d = dtype != null ? dtype : to.equals("onnx") ? "fp16" : "same";
+      args.addAll(List.of("--dtype", d));
+      List<String> cmd = MeteredProcess.javaCommand(xmx, FfnFuseCli.class.getName(), args);
+      Files.deleteIfExists(log);
+      sync();
+      MeteredProcess.Measurement r = MeteredProcess.run(cmd, log);
+      if (r.exitCode() != 0) {
+        throw new IOException("fuse exited with " + r.exitCode() + "; its output is in " + log + ":\n"
+            + Files.readString(log));
+      }
+      long outBytes = folderBytes(fused);
+      Step fuse = Step.of("fuse", outBytes, r.seconds());
+      AtomicFiles.deleteTree(fused);
+      Report rep = new Report(model, m.label(), m.parameterCount(), inputBytes, inputFiles, generated, generate,
+          "ffnfuse " + String.join(" ", args), xmx, fuse, r.peakRssBytes(), r.peakAnonBytes(), r.peakFileBytes(), cp,
+          cpSync, fuse.gbPerSecond() / cp.gbPerSecond(), fuse.gbPerSecond() / cpSync.gbPerSecond(), machine());
+      print(out, rep);
+      if (json != null) {
+        AtomicFiles.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(rep) + "\n");
+        out.println("wrote " + json);
+      }
+      return 0;
+    } finally {
+      AtomicFiles.deleteTree(copy);
+      AtomicFiles.deleteTree(fused);
+      if (tempDir) {
+        AtomicFiles.deleteTree(work);
+      } else {
+        out.println("kept " + ckpt);
+      }
+      out.flush();
+    }
+  }
+
+  private static void print(PrintWriter out, Report r) {
+    out.printf("%n%s (%s): %.2f GB input in %d files, fuse of %s with -Xmx%s%n", r.label(), r.model(),
+        r.inputBytes() / 1e9, r.inputFiles(), r.fuseCommand(), r.xmx());
+    out.printf("%-14s %14s %10s %8s%n", "step", "bytes written", "seconds", "GB/s");
+    List<Step> steps = new ArrayList<>();
+    if (r.generate() != null) {
+      steps.add(r.generate());
+    }
+    steps.addAll(List.of(r.cp(), r.cpSync(), r.fuse()));
+    for (Step s : steps) {
+      out.printf("%-14s %,14d %10.2f %8.3f%n", s.name(), s.bytes(), s.seconds(), s.gbPerSecond());
+    }
+    out.printf("fuse / cp: %.2f×, fuse / (cp+sync): %.2f× (goal ≥ 0.7×)%n", r.ratioToCp(), r.ratioToCpSync());
+    out.printf("fuse peak RSS %.0f MiB (anonymous ≤ %.0f MiB, file-backed ≤ %.0f MiB; goal ≤ 1024 MiB)%n",
+        r.peakRssBytes() / 1048576.0, r.peakAnonBytes() / 1048576.0, r.peakFileBytes() / 1048576.0);
+    out.flush();
+  }
+
+  private static void sync() throws IOException, InterruptedException {
+    runOrThrow(List.of("sync"));
+  }
+
+  private static void runOrThrow(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    int exit = p.waitFor();
+    if (exit != 0) {
+      throw new IOException(String.join(" ", cmd) + " exited with " + exit + ": " + output.trim());
+    }
+  }
+
+  static long folderBytes(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      long total = 0;
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        total += Files.size(p);
+      }
+      return total;
+    }
+  }
+
+  private static int fileCount(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return (int) s.filter(Files::isRegularFile).count();
+    }
+  }
+
+  private static Map<String, Object> machine() {
+    return Map.of("cpus", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"),
+        "os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+  }
+}
