@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "FFN Fusion for transformer checkpoints and ONNX graphs (arXiv 2503.18908).",
     subcommands = {
       CommandLine.HelpCommand.class,
+      DemoCommand.class,
       FuseCommand.class,
       DropAttentionCommand.class,
       ExportCommand.class,
