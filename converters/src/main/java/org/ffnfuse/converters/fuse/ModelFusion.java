@@ -23,14 +23,14 @@ import org.ffnfuse.formats.tensor.Tensor;
 import org.ffnfuse.formats.tensor.Tensors;
 import org.ffnfuse.graph.fusion.BlockRole;
 import org.ffnfuse.graph.fusion.ChainRange;
-import org.ffnfuse.graph.fusion.FfnActivation;
 import org.ffnfuse.graph.fusion.FfnBlock;
 import org.ffnfuse.graph.fusion.FfnFuser;
 import org.ffnfuse.graph.fusion.FusedFfn;
 import org.ffnfuse.graph.fusion.FusionPlan;
-import org.ffnfuse.graph.fusion.NormKind;
 import org.ffnfuse.graph.fusion.NormParams;
-import org.ffnfuse.graph.fusion.WeightLayout;
+import org.ffnfuse.graph.pattern.Activation;
+import org.ffnfuse.graph.pattern.NormKind;
+import org.ffnfuse.graph.pattern.Orientation;
 
 /**
  * Applies a {@link FusionPlan} to a model: each chain {@code s..e} becomes block {@code s}'s attention (if any)
@@ -187,24 +187,24 @@ public final class ModelFusion {
     if (f.down().inputMajor() != inputMajor || f.gate().map(Linear::inputMajor).orElse(inputMajor) != inputMajor) {
       throw new IllegalArgumentException("block " + index + ": FFN projections are stored in mixed orientations");
     }
-    WeightLayout layout = inputMajor ? WeightLayout.IN_OUT : WeightLayout.OUT_IN;
-    return new FfnBlock(norm, new org.ffnfuse.graph.fusion.FfnWeights(activation(config), layout,
+    Orientation orientation = inputMajor ? Orientation.IN_OUT : Orientation.OUT_IN;
+    return new FfnBlock(norm, new org.ffnfuse.graph.fusion.FfnWeights(activation(config), orientation,
         f.gate().map(Linear::weight), f.up().weight(), f.down().weight(), f.gate().flatMap(Linear::bias),
         f.up().bias(), f.down().bias()));
   }
 
-  private static FfnActivation activation(ModelConfig config) {
+  private static Activation activation(ModelConfig config) {
     return switch (config.activation()) {
-      case SILU -> FfnActivation.SILU;
-      case GELU -> FfnActivation.GELU;
-      case GELU_TANH -> FfnActivation.GELU_TANH;
-      case RELU -> FfnActivation.RELU;
+      case SILU -> Activation.SILU;
+      case GELU -> Activation.GELU;
+      case GELU_TANH -> Activation.GELU_TANH;
+      case RELU -> Activation.RELU;
     };
   }
 
   private static FfnWeights exportFfn(FusedFfn fused) {
     org.ffnfuse.graph.fusion.FfnWeights f = fused.block().ffn();
-    boolean inputMajor = f.layout() == WeightLayout.IN_OUT;
+    boolean inputMajor = f.orientation() == Orientation.IN_OUT;
     Linear up = new Linear(f.up(), inputMajor, f.upBias());
     Linear down = new Linear(f.down(), inputMajor, f.downBias());
     Optional<Linear> gate = f.gate().map(g -> new Linear(g, inputMajor, f.gateBias()));

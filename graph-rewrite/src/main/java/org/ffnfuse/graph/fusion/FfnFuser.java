@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.ffnfuse.graph.pattern.Orientation;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.formats.tensor.HeapTensor;
 import org.ffnfuse.formats.tensor.Shape;
@@ -35,7 +36,7 @@ public final class FfnFuser {
    * that exceeds the summed width (0 for no padding).
    *
    * @throws IllegalArgumentException if the members disagree on norm kind, eps, gain offset, activation, gating,
-   *     layout or hidden size (such a chain is not one FFN)
+   *     orientation or hidden size (such a chain is not one FFN)
    */
   public static FusedFfn fuse(List<FfnBlock> chain, DType out, long paddedWidth) throws IOException {
     checkArgument(!chain.isEmpty(), "empty chain");
@@ -45,7 +46,7 @@ public final class FfnFuser {
       String why = incompatibility(first, b);
       checkArgument(why.isEmpty(), "chain member %s cannot be fused with member 0: %s", k, why);
     }
-    WeightLayout layout = first.ffn().layout();
+    Orientation layout = first.ffn().orientation();
     long hidden = first.ffn().hidden();
     boolean gated = first.ffn().isGated();
     long total = chain.stream().mapToLong(b -> b.ffn().width()).sum();
@@ -83,8 +84,8 @@ public final class FfnFuser {
       f.downBias().ifPresent(downBiases::add);
     }
     if (padding > 0) {
-      Shape inShape = layout == WeightLayout.OUT_IN ? Shape.of(padding, hidden) : Shape.of(hidden, padding);
-      Shape downShape = layout == WeightLayout.OUT_IN ? Shape.of(hidden, padding) : Shape.of(padding, hidden);
+      Shape inShape = layout == Orientation.OUT_IN ? Shape.of(padding, hidden) : Shape.of(hidden, padding);
+      Shape downShape = layout == Orientation.OUT_IN ? Shape.of(hidden, padding) : Shape.of(padding, hidden);
       if (gated) {
         gates.add(Tensors.zeros(out, inShape));
         gateBiases.add(new float[(int) padding]);
@@ -98,7 +99,7 @@ public final class FfnFuser {
 
     Optional<Tensor> gate = gated ? Optional.of(concatInput(out, layout, gates, inScales)) : Optional.empty();
     Tensor up = concatInput(out, layout, ups, inScales);
-    Tensor down = layout == WeightLayout.OUT_IN
+    Tensor down = layout == Orientation.OUT_IN
         ? Tensors.concatColumns(out, downs, noScales)
         : Tensors.concatRows(out, downs, noScales);
     long width = total + padding;
@@ -136,8 +137,8 @@ public final class FfnFuser {
     if (a.ffn().isGated() != b.ffn().isGated()) {
       return "gated " + b.ffn().isGated() + " vs " + a.ffn().isGated();
     }
-    if (a.ffn().layout() != b.ffn().layout()) {
-      return "layout " + b.ffn().layout() + " vs " + a.ffn().layout();
+    if (a.ffn().orientation() != b.ffn().orientation()) {
+      return "orientation " + b.ffn().orientation() + " vs " + a.ffn().orientation();
     }
     if (a.ffn().hidden() != b.ffn().hidden()) {
       return "hidden size " + b.ffn().hidden() + " vs " + a.ffn().hidden();
@@ -145,9 +146,9 @@ public final class FfnFuser {
     return "";
   }
 
-  private static Tensor concatInput(DType out, WeightLayout layout, List<Tensor> parts,
+  private static Tensor concatInput(DType out, Orientation layout, List<Tensor> parts,
       List<Optional<float[]>> gains) {
-    return layout == WeightLayout.OUT_IN
+    return layout == Orientation.OUT_IN
         ? Tensors.concatRows(out, parts, gains)
         : Tensors.concatColumns(out, parts, gains);
   }
@@ -163,7 +164,7 @@ public final class FfnFuser {
   }
 
   /** {@code b + W·β} for an input projection {@code W} (hidden → width); β is the LayerNorm bias. */
-  private static float[] inputBias(Tensor w, Optional<Tensor> bias, Optional<float[]> beta, WeightLayout layout,
+  private static float[] inputBias(Tensor w, Optional<Tensor> bias, Optional<float[]> beta, Orientation layout,
       long width) throws IOException {
     float[] out = bias.isPresent() ? bias.get().toFloats() : new float[(int) width];
     if (beta.isEmpty()) {
@@ -172,7 +173,7 @@ public final class FfnFuser {
     float[] bt = beta.get();
     int hidden = bt.length;
     double[] acc = new double[(int) width];
-    if (layout == WeightLayout.OUT_IN) { // [width, hidden]: one row per output
+    if (layout == Orientation.OUT_IN) { // [width, hidden]: one row per output
       for (int i = 0; i < width; i++) {
         float[] row = w.toFloats((long) i * hidden, hidden);
         double s = 0;

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.ffnfuse.graph.pattern.NormKind;
 import org.ffnfuse.formats.tensor.Tensor;
 
 /**

@@ -200,11 +200,29 @@ public final class Activations {
     return (int) Math.round((x + 6) / 0.25);
   }
 
-  /** The error function, to about 1e-7 (Abramowitz and Stegun 7.1.26). */
+  /**
+   * The error function to near double precision: Maclaurin series below |x| = 2.5, continued fraction for erfc above
+   * (Abramowitz–Stegun 7.1.26 is too coarse for the fusion's exactness tests).
+   */
   static double erf(double x) {
-    double t = 1 / (1 + 0.3275911 * Math.abs(x));
-    double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592)
-        * t * Math.exp(-x * x);
-    return x >= 0 ? y : -y;
+    double ax = Math.abs(x);
+    double r;
+    if (ax < 2.5) {
+      double term = ax;
+      double sum = ax;
+      double x2 = ax * ax;
+      for (int n = 1; n < 60; n++) {
+        term *= -x2 / n;
+        sum += term / (2 * n + 1);
+      }
+      r = 2 / Math.sqrt(Math.PI) * sum;
+    } else {
+      double f = 0;
+      for (int n = 60; n >= 1; n--) {
+        f = n / 2.0 / (ax + f);
+      }
+      r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+    }
+    return x < 0 ? -r : r;
   }
 }

@@ -12,6 +12,9 @@ import java.util.Random;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.formats.tensor.Shape;
 import org.ffnfuse.formats.tensor.Tensor;
+import org.ffnfuse.graph.pattern.Activation;
+import org.ffnfuse.graph.pattern.NormKind;
+import org.ffnfuse.graph.pattern.Orientation;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,16 +31,16 @@ class FfnFuserTest {
     return Tensor.ofFloats(s, v);
   }
 
-  private static Shape inShape(WeightLayout l, int width) {
-    return l == WeightLayout.OUT_IN ? Shape.of(width, HIDDEN) : Shape.of(HIDDEN, width);
+  private static Shape inShape(Orientation l, int width) {
+    return l == Orientation.OUT_IN ? Shape.of(width, HIDDEN) : Shape.of(HIDDEN, width);
   }
 
-  private static Shape downShape(WeightLayout l, int width) {
-    return l == WeightLayout.OUT_IN ? Shape.of(HIDDEN, width) : Shape.of(width, HIDDEN);
+  private static Shape downShape(Orientation l, int width) {
+    return l == Orientation.OUT_IN ? Shape.of(HIDDEN, width) : Shape.of(width, HIDDEN);
   }
 
   /** A gated (SwiGLU/GeGLU) or plain (GELU MLP) FFN with RMSNorm or LayerNorm, biases optional. */
-  private static FfnBlock block(Random rnd, WeightLayout l, int width, boolean gated, FfnActivation act,
+  private static FfnBlock block(Random rnd, Orientation l, int width, boolean gated, Activation act,
       NormKind norm, boolean biases, float gainOffset) {
     Tensor gain = random(rnd, Shape.of(HIDDEN), 0.5);
     Optional<Tensor> nb = norm == NormKind.LAYER_NORM && biases
@@ -79,7 +82,7 @@ class FfnFuserTest {
     return worst;
   }
 
-  private static List<FfnBlock> chain(Random rnd, WeightLayout l, boolean gated, FfnActivation act, NormKind norm,
+  private static List<FfnBlock> chain(Random rnd, Orientation l, boolean gated, Activation act, NormKind norm,
       boolean biases, float offset, int... widths) {
     List<FfnBlock> c = new ArrayList<>();
     for (int w : widths) {
@@ -91,10 +94,10 @@ class FfnFuserTest {
   @Nested
   class Exactness {
     @ParameterizedTest
-    @EnumSource(WeightLayout.class)
-    void swiglu_rmsNorm_equalsParallelSum(WeightLayout layout) throws IOException {
+    @EnumSource(Orientation.class)
+    void swiglu_rmsNorm_equalsParallelSum(Orientation layout) throws IOException {
       Random rnd = new Random(11);
-      List<FfnBlock> c = chain(rnd, layout, true, FfnActivation.SILU, NormKind.RMS_NORM, false, 0f, 5, 7, 6);
+      List<FfnBlock> c = chain(rnd, layout, true, Activation.SILU, NormKind.RMS_NORM, false, 0f, 5, 7, 6);
       FusedFfn f = FfnFuser.fuse(c, DType.F32);
       assertEquals(18, f.width());
       assertTrue(maxRelativeError(c, f, rnd) < 1e-6, "error " + maxRelativeError(c, f, rnd));
@@ -103,7 +106,7 @@ class FfnFuserTest {
     @Test
     void geglu_gemmaOffsetGain_equalsParallelSum() throws IOException {
       Random rnd = new Random(12);
-      List<FfnBlock> c = chain(rnd, WeightLayout.OUT_IN, true, FfnActivation.GELU_TANH, NormKind.RMS_NORM, false,
+      List<FfnBlock> c = chain(rnd, Orientation.OUT_IN, true, Activation.GELU_TANH, NormKind.RMS_NORM, false,
           1f, 4, 4);
       FusedFfn f = FfnFuser.fuse(c, DType.F32);
       float[] g = f.block().norm().gain().toFloats();
@@ -112,10 +115,10 @@ class FfnFuserTest {
     }
 
     @ParameterizedTest
-    @EnumSource(WeightLayout.class)
-    void geluMlp_layerNormWithBiases_foldsBiases(WeightLayout layout) throws IOException {
+    @EnumSource(Orientation.class)
+    void geluMlp_layerNormWithBiases_foldsBiases(Orientation layout) throws IOException {
       Random rnd = new Random(13);
-      List<FfnBlock> c = chain(rnd, layout, false, FfnActivation.GELU, NormKind.LAYER_NORM, true, 0f, 8, 3, 5);
+      List<FfnBlock> c = chain(rnd, layout, false, Activation.GELU, NormKind.LAYER_NORM, true, 0f, 8, 3, 5);
       FusedFfn f = FfnFuser.fuse(c, DType.F32);
       assertTrue(f.block().ffn().upBias().isPresent());
       assertTrue(maxRelativeError(c, f, rnd) < 1e-6, "error " + maxRelativeError(c, f, rnd));
@@ -124,7 +127,7 @@ class FfnFuserTest {
     @Test
     void gatedWithLayerNormBias_foldsIntoGateAndUpBiases() throws IOException {
       Random rnd = new Random(14);
-      List<FfnBlock> c = chain(rnd, WeightLayout.OUT_IN, true, FfnActivation.SILU, NormKind.LAYER_NORM, true, 0f,
+      List<FfnBlock> c = chain(rnd, Orientation.OUT_IN, true, Activation.SILU, NormKind.LAYER_NORM, true, 0f,
           6, 6);
       FusedFfn f = FfnFuser.fuse(c, DType.F32);
       assertTrue(maxRelativeError(c, f, rnd) < 1e-6);
@@ -133,17 +136,17 @@ class FfnFuserTest {
     @Test
     void singleFfn_isIdentity() throws IOException {
       Random rnd = new Random(15);
-      List<FfnBlock> c = chain(rnd, WeightLayout.OUT_IN, true, FfnActivation.SILU, NormKind.RMS_NORM, false, 0f, 9);
+      List<FfnBlock> c = chain(rnd, Orientation.OUT_IN, true, Activation.SILU, NormKind.RMS_NORM, false, 0f, 9);
       FusedFfn f = FfnFuser.fuse(c, DType.F32);
       assertEquals(9, f.width());
       assertTrue(maxRelativeError(c, f, rnd) < 1e-6);
     }
 
     @ParameterizedTest
-    @EnumSource(WeightLayout.class)
-    void padding_withZeroRowsAndColumns_isExact(WeightLayout layout) throws IOException {
+    @EnumSource(Orientation.class)
+    void padding_withZeroRowsAndColumns_isExact(Orientation layout) throws IOException {
       Random rnd = new Random(16);
-      List<FfnBlock> c = chain(rnd, layout, true, FfnActivation.SILU, NormKind.RMS_NORM, true, 0f, 5, 6);
+      List<FfnBlock> c = chain(rnd, layout, true, Activation.SILU, NormKind.RMS_NORM, true, 0f, 5, 6);
       FusedFfn f = FfnFuser.fuse(c, DType.F32, 16);
       assertEquals(16, f.width());
       assertEquals(5, f.padding());
@@ -153,7 +156,7 @@ class FfnFuserTest {
     @Test
     void bf16Output_errorIsTheRoundingOfFoldedWeights() throws IOException {
       Random rnd = new Random(17);
-      List<FfnBlock> c = chain(rnd, WeightLayout.OUT_IN, true, FfnActivation.SILU, NormKind.RMS_NORM, false, 0f, 8, 8);
+      List<FfnBlock> c = chain(rnd, Orientation.OUT_IN, true, Activation.SILU, NormKind.RMS_NORM, false, 0f, 8, 8);
       double err = maxRelativeError(c, FfnFuser.fuse(c, DType.BF16), rnd);
       assertTrue(err > 1e-6 && err < 3e-2, "bf16 folded weights give a small, nonzero error: " + err);
     }
@@ -164,8 +167,8 @@ class FfnFuserTest {
     @Test
     void differentEps_refused() {
       Random rnd = new Random(20);
-      FfnBlock a = block(rnd, WeightLayout.OUT_IN, 4, true, FfnActivation.SILU, NormKind.RMS_NORM, false, 0f);
-      FfnBlock b0 = block(rnd, WeightLayout.OUT_IN, 4, true, FfnActivation.SILU, NormKind.RMS_NORM, false, 0f);
+      FfnBlock a = block(rnd, Orientation.OUT_IN, 4, true, Activation.SILU, NormKind.RMS_NORM, false, 0f);
+      FfnBlock b0 = block(rnd, Orientation.OUT_IN, 4, true, Activation.SILU, NormKind.RMS_NORM, false, 0f);
       FfnBlock b = new FfnBlock(new NormParams(NormKind.RMS_NORM, 1e-6, b0.norm().gain(), 0f, Optional.empty()),
           b0.ffn());
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -176,15 +179,15 @@ class FfnFuserTest {
     @Test
     void differentActivation_refused() {
       Random rnd = new Random(21);
-      FfnBlock a = block(rnd, WeightLayout.OUT_IN, 4, true, FfnActivation.SILU, NormKind.RMS_NORM, false, 0f);
-      FfnBlock b = block(rnd, WeightLayout.OUT_IN, 4, true, FfnActivation.GELU, NormKind.RMS_NORM, false, 0f);
+      FfnBlock a = block(rnd, Orientation.OUT_IN, 4, true, Activation.SILU, NormKind.RMS_NORM, false, 0f);
+      FfnBlock b = block(rnd, Orientation.OUT_IN, 4, true, Activation.GELU, NormKind.RMS_NORM, false, 0f);
       assertThrows(IllegalArgumentException.class, () -> FfnFuser.fuse(List.of(a, b), DType.F32));
     }
 
     @Test
     void mismatchedShapes_rejectedWhenBuildingWeights() {
       Random rnd = new Random(22);
-      assertThrows(IllegalArgumentException.class, () -> new FfnWeights(FfnActivation.SILU, WeightLayout.OUT_IN,
+      assertThrows(IllegalArgumentException.class, () -> new FfnWeights(Activation.SILU, Orientation.OUT_IN,
           Optional.of(random(rnd, Shape.of(4, HIDDEN), 1)), random(rnd, Shape.of(5, HIDDEN), 1),
           random(rnd, Shape.of(HIDDEN, 4), 1), Optional.empty(), Optional.empty(), Optional.empty()));
     }

@@ -1,6 +1,8 @@
 package org.ffnfuse.graph.fusion;
 
 import java.io.IOException;
+import org.ffnfuse.graph.pattern.NormKind;
+import org.ffnfuse.graph.pattern.Orientation;
 
 /** Straightforward double-precision evaluation of norms and FFNs, independent of the fuser. */
 final class ReferenceFfn {
@@ -29,17 +31,17 @@ final class ReferenceFfn {
   }
 
   /** {@code W·u (+ b)} for a projection stored in {@code layout}. */
-  static double[] project(WeightLayout layout, org.ffnfuse.formats.tensor.Tensor w,
+  static double[] project(Orientation layout, org.ffnfuse.formats.tensor.Tensor w,
       java.util.Optional<org.ffnfuse.formats.tensor.Tensor> bias, double[] u) throws IOException {
     float[] m = w.toFloats();
     long r = w.shape().dim(0);
     long c = w.shape().dim(1);
-    int out = (int) (layout == WeightLayout.OUT_IN ? r : c);
+    int out = (int) (layout == Orientation.OUT_IN ? r : c);
     double[] y = new double[out];
     for (int i = 0; i < out; i++) {
       double s = 0;
       for (int j = 0; j < u.length; j++) {
-        s += u[j] * (layout == WeightLayout.OUT_IN ? m[(int) (i * c + j)] : m[(int) (j * c + i)]);
+        s += u[j] * (layout == Orientation.OUT_IN ? m[(int) (i * c + j)] : m[(int) (j * c + i)]);
       }
       y[i] = s;
     }
@@ -53,9 +55,9 @@ final class ReferenceFfn {
   }
 
   static double[] ffn(FfnWeights f, double[] u) throws IOException {
-    double[] a = project(f.layout(), f.up(), f.upBias(), u);
+    double[] a = project(f.orientation(), f.up(), f.upBias(), u);
     if (f.isGated()) {
-      double[] g = project(f.layout(), f.gate().get(), f.gateBias(), u);
+      double[] g = project(f.orientation(), f.gate().get(), f.gateBias(), u);
       for (int i = 0; i < a.length; i++) {
         a[i] *= f.activation().apply(g[i]);
       }
@@ -64,7 +66,7 @@ final class ReferenceFfn {
         a[i] = f.activation().apply(a[i]);
       }
     }
-    return project(f.layout(), f.down(), f.downBias(), a);
+    return project(f.orientation(), f.down(), f.downBias(), a);
   }
 
   /** {@code h(x) = ffn(norm(x))} — the branch only, without the residual. */
