@@ -134,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
       while (i < roles.size() && !roles.get(i).hasAttention() && roles.get(i).hasFfn()) {
         i++;
       }
-      if (i - 1 - s >= 1) {
+      if (i - s >= 3) {
         out.add(new ChainRange(s, i - 2));
       }
     }
