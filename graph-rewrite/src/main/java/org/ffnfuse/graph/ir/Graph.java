@@ -55,13 +55,13 @@ public final class Graph {
   private final Map<String, Optional<Tensor>> constants = new ConcurrentHashMap<>();
 
   Graph(ModelProto model, List<Node> nodes, Map<String, TensorProto> initializers, Map<String, Tensor> newTensors,
-      List<String> inputs, InitializerSource source) {
+      List<String> inputs, List<String> outputs, InitializerSource source) {
     this.model = model;
     this.nodes = List.copyOf(nodes);
     this.initializers = Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
     this.newTensors = Collections.unmodifiableMap(new LinkedHashMap<>(newTensors));
     this.inputs = List.copyOf(inputs);
-    this.outputs = model.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toList();
+    this.outputs = List.copyOf(outputs);
     this.source = source;
     for (int i = 0; i < this.nodes.size(); i++) {
       Node n = this.nodes.get(i);
@@ -112,16 +112,20 @@ public final class Graph {
     for (NodeProto n : g.getNodeList()) {
       nodes.add(Node.of(n));
     }
-    Graph unsorted = new Graph(model, nodes, inits, Map.of(), ins, source);
+    List<String> outs = g.getOutputList().stream().map(ValueInfoProto::getName).toList();
+    Graph unsorted = new Graph(model, nodes, inits, Map.of(), ins, outs, source);
     List<String> problems = GraphVerifier.structuralProblems(unsorted);
     if (!problems.isEmpty()) {
       throw new InvalidGraphException("invalid ONNX graph: " + String.join("; ", problems));
     }
     List<Node> sorted = TopologicalOrder.stableSort(unsorted);
-    return sorted.equals(nodes) ? unsorted : new Graph(model, sorted, inits, Map.of(), ins, source);
+    return sorted.equals(nodes) ? unsorted : new Graph(model, sorted, inits, Map.of(), ins, outs, source);
   }
 
-  /** The model this graph was read from (its graph's nodes and initializers may be out of date: see export()). */
+  /**
+   * The model this graph was read from, with functions and opset imports added by rewrites; its graph's nodes,
+   * initializers, inputs and outputs may be out of date (see {@link #export()}).
+   */
   public ModelProto model() {
     return model;
   }
@@ -152,11 +156,12 @@ public final class Graph {
     return Collections.unmodifiableList(consumers.getOrDefault(value, List.of()));
   }
 
-  /** Graph inputs that are not initializers. */
+  /** Graph inputs that are not initializers, in file order. */
   public List<String> inputs() {
     return inputs;
   }
 
+  /** Graph outputs, in file order. */
   public List<String> outputs() {
     return outputs;
   }
@@ -350,7 +355,8 @@ public final class Graph {
   /**
    * This graph as a {@code ModelProto}: nodes in this graph's order, initializers in file order (rewrites' new ones
    * last, as data-less headers whose data is in {@link ExportedModel#newTensors()}), value_info of removed values
-   * dropped; everything else (opsets, metadata, functions, node metadata_props, graph inputs and outputs) unchanged.
+   * and removed graph inputs/outputs dropped; everything else (opsets, metadata, functions, node metadata_props, the
+   * remaining graph inputs and outputs) unchanged.
    */
   public ExportedModel export() {
     ModelProto.Builder mb = model.toBuilder();
@@ -366,6 +372,8 @@ public final class Graph {
     List<ValueInfoProto> keptInputs = gb.getInputList().stream()
         .filter(v -> inputs.contains(v.getName()) || initializers.containsKey(v.getName())).toList();
     gb.clearInput().addAllInput(keptInputs);
+    List<ValueInfoProto> keptOutputs = gb.getOutputList().stream().filter(v -> outputs.contains(v.getName())).toList();
+    gb.clearOutput().addAllOutput(keptOutputs);
     return new ExportedModel(mb.build(), newTensors);
   }
 

@@ -4,7 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import ai.onnx.proto.OnnxMl.FunctionProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.ffnfuse.formats.tensor.Tensor;
 
@@ -37,6 +41,10 @@ public final class Rewriter {
   private final Map<String, Tensor> newInitializers = new LinkedHashMap<>();
   private final Set<String> removedInitializers = new HashSet<>();
   private final Set<String> reserved = new HashSet<>();
+  private final Set<String> removedInputs = new LinkedHashSet<>();
+  private final Set<String> removedOutputs = new LinkedHashSet<>();
+  private final List<FunctionProto> newFunctions = new ArrayList<>();
+  private final Map<String, Long> newOpsets = new LinkedHashMap<>();
   private boolean removeDead;
   private boolean applied;
 
@@ -129,6 +137,71 @@ public final class Rewriter {
   }
 
   /**
+   * Removes graph input {@code name} from the graph's interface; nothing may read it afterwards. Use for inputs that
+   * only removed nodes read (e.g. the KV-cache inputs of a removed attention).
+   */
+  public Rewriter removeGraphInput(String name) {
+    checkOpen();
+    checkArgument(base.isGraphInput(name), "%s is not a graph input", name);
+    removedInputs.add(name);
+    return this;
+  }
+
+  /**
+   * Removes graph output {@code name} from the graph's interface (e.g. the KV-cache outputs of a removed attention);
+   * with {@link #removeDeadNodes()}, nodes that only computed it are removed too.
+   */
+  public Rewriter removeGraphOutput(String name) {
+    checkOpen();
+    checkArgument(base.isGraphOutput(name), "%s is not a graph output", name);
+    removedOutputs.add(name);
+    return this;
+  }
+
+  /**
+   * Adds a model-local function (called by nodes whose domain and op type are the function's). A function with the
+   * same domain and name must not exist yet, unless it is identical (then nothing is added).
+   *
+   * @throws IllegalArgumentException if a different function with that domain and name exists
+   */
+  public Rewriter addFunction(FunctionProto f) {
+    checkOpen();
+    checkNotNull(f);
+    Optional<FunctionProto> existing = function(f.getDomain(), f.getName());
+    if (existing.isPresent()) {
+      checkArgument(existing.get().equals(f), "the model already has a different function %s.%s", f.getDomain(),
+          f.getName());
+      return this;
+    }
+    newFunctions.add(f);
+    return this;
+  }
+
+  /** The model-local function {@code domain.name} of the base graph or added to this rewriter, if any. */
+  public Optional<FunctionProto> function(String domain, String name) {
+    return java.util.stream.Stream.concat(base.model().getFunctionsList().stream(), newFunctions.stream())
+        .filter(x -> x.getDomain().equals(domain) && x.getName().equals(name)).findFirst();
+  }
+
+  /**
+   * Imports operator set {@code domain} at {@code version}; a no-op if the model imports that version already.
+   *
+   * @throws IllegalArgumentException if the model imports another version of {@code domain}
+   */
+  public Rewriter addOpsetImport(String domain, long version) {
+    checkOpen();
+    long have = base.opsetVersion(domain);
+    Long pending = newOpsets.get(domain);
+    checkArgument((have == 0 || have == version) && (pending == null || pending == version),
+        "the model imports %s version %s, not %s", domain.isEmpty() ? "the default domain" : domain,
+        have != 0 ? Long.valueOf(have) : pending, version);
+    if (have == 0) {
+      newOpsets.put(domain, version);
+    }
+    return this;
+  }
+
+  /**
    * After the edits, also removes nodes and initializers that fed removed nodes and are no longer read by anything
    * (transitively). Dead code elsewhere in the graph is left alone.
    */
@@ -196,17 +269,25 @@ public final class Rewriter {
       tensors.put(name, t);
     });
 
+    List<String> inputs = base.inputs().stream().filter(i -> !removedInputs.contains(i)).toList();
+    List<String> outputs = base.outputs().stream().filter(o -> !removedOutputs.contains(o)).toList();
     if (removeDead) {
-      removeDeadFeeders(order, inits, tensors);
+      removeDeadFeeders(order, inits, tensors, new HashSet<>(outputs));
     }
-    Graph g = new Graph(base.model(), order, inits, tensors, base.inputs(), base.source());
+    ModelProto model = base.model();
+    if (!newFunctions.isEmpty() || !newOpsets.isEmpty()) {
+      ModelProto.Builder mb = model.toBuilder().addAllFunctions(newFunctions);
+      newOpsets.forEach((d, v) -> mb.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(d).setVersion(v)));
+      model = mb.build();
+    }
+    Graph g = new Graph(model, order, inits, tensors, inputs, outputs, base.source());
     List<String> structural = GraphVerifier.structuralProblems(g);
     if (!structural.isEmpty()) {
       throw new IllegalStateException("rewrite breaks the graph: " + String.join("; ", structural));
     }
     List<Node> sorted = TopologicalOrder.stableSort(g);
     if (!sorted.equals(order)) {
-      g = new Graph(base.model(), sorted, inits, tensors, base.inputs(), base.source());
+      g = new Graph(model, sorted, inits, tensors, inputs, outputs, base.source());
     }
     GraphVerifier.verify(g, "rewrite");
     return g;
@@ -219,7 +300,8 @@ public final class Rewriter {
     return n.withInputsRenamed(renames);
   }
 
-  private void removeDeadFeeders(List<Node> order, Map<String, TensorProto> inits, Map<String, Tensor> tensors) {
+  private void removeDeadFeeders(List<Node> order, Map<String, TensorProto> inits, Map<String, Tensor> tensors,
+      Set<String> outputs) {
     Map<String, Integer> readers = new HashMap<>();
     Map<String, Node> producer = new HashMap<>();
     for (Node n : order) {
@@ -230,10 +312,11 @@ public final class Rewriter {
     for (Node n : removed) {
       candidates.addAll(reads(n));
     }
+    candidates.addAll(removedOutputs);
     Set<Node> dead = Collections.newSetFromMap(new IdentityHashMap<>());
     while (!candidates.isEmpty()) {
       String v = candidates.pop();
-      if (readers.getOrDefault(v, 0) > 0 || base.isGraphOutput(v)) {
+      if (readers.getOrDefault(v, 0) > 0 || outputs.contains(v)) {
         continue;
       }
       Node p = producer.get(v);
@@ -245,7 +328,7 @@ public final class Rewriter {
         continue;
       }
       if (dead.contains(p) || p.outputs().stream().anyMatch(o -> readers.getOrDefault(o, 0) > 0
-          || base.isGraphOutput(o))) {
+          || outputs.contains(o))) {
         continue;
       }
       dead.add(p);

@@ -12,8 +12,9 @@ import org.ffnfuse.graph.pattern.NormMatch;
  * @param norm the norm the branch reads
  * @param output the value added to the stream
  * @param nodes the nodes between the norm and the residual add
+ * @param residual where its output joins the residual stream
  */
-public record AttentionBranch(String kind, NormMatch norm, String output, List<Node> nodes) {
+public record AttentionBranch(String kind, NormMatch norm, String output, List<Node> nodes, Residual residual) {
   public AttentionBranch {
     nodes = List.copyOf(nodes);
   }

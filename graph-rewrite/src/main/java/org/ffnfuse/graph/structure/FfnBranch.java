@@ -8,5 +8,6 @@ import org.ffnfuse.graph.pattern.NormMatch;
  *
  * @param ffn the FFN (kind, width, weights with orientation)
  * @param norm its pre-norm
+ * @param residual where its output joins the residual stream
  */
-public record FfnBranch(FfnMatch ffn, NormMatch norm) {}
+public record FfnBranch(FfnMatch ffn, NormMatch norm, Residual residual) {}

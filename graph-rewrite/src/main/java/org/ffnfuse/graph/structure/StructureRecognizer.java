@@ -43,7 +43,7 @@ final class StructureRecognizer {
   private enum Type { ATTENTION, FFN }
 
   private record Branch(Type type, NormMatch norm, Optional<FfnMatch> ffn, Optional<AttentionBranch> attention,
-      boolean parallelWithPrevious) {}
+      boolean parallelWithPrevious, Residual residual) {}
 
   StructureRecognizer(Graph g) {
     this.g = g;
@@ -152,7 +152,7 @@ final class StructureRecognizer {
         hasAttn = true;
         if (parallelNext && branches.get(i + 1).type() == Type.FFN) {
           Branch f = branches.get(++i);
-          blocks.add(new Block(blocks.size(), attn, Optional.of(new FfnBranch(f.ffn().get(), f.norm())), true));
+          blocks.add(new Block(blocks.size(), attn, Optional.of(new FfnBranch(f.ffn().get(), f.norm(), f.residual())), true));
           attn = Optional.empty();
           hasAttn = false;
         }
@@ -161,7 +161,7 @@ final class StructureRecognizer {
       if (b.parallelWithPrevious() || (parallelNext && branches.get(i + 1).type() == Type.ATTENTION)) {
         throw fail(b.norm().output(), "an FFN in parallel with something other than the attention before it");
       }
-      blocks.add(new Block(blocks.size(), attn, Optional.of(new FfnBranch(b.ffn().get(), b.norm())), false));
+      blocks.add(new Block(blocks.size(), attn, Optional.of(new FfnBranch(b.ffn().get(), b.norm(), b.residual())), false));
       attn = Optional.empty();
       hasAttn = false;
     }
@@ -184,28 +184,32 @@ final class StructureRecognizer {
     stop.addAll(prev);
     List<NormMatch> current = feedingNorms(other, aliases, stop, fused);
     List<NormMatch> previous = feedingNorms(other, prev, stop, Optional.empty());
+    String streamIn = add.input(0).equals(other) ? add.input(1) : add.input(0);
+    Residual residual = new Residual(add, streamIn,
+        skipNorms.containsKey(add) ? skipNorms.get(add).sum() : Optional.of(add.output(0)));
     Optional<Node> p = g.producer(other);
     boolean parallelPair = p.isPresent() && p.get().is("Add") && previous.isEmpty()
         && !feedingNorms(p.get().input(0), aliases, stop, fused).isEmpty()
         && !feedingNorms(p.get().input(1), aliases, stop, fused).isEmpty();
     if (parallelPair) {
-      Branch a = single(p.get(), p.get().input(0), normFor(p.get().input(0), aliases, stop, fused), false);
-      Branch b = single(p.get(), p.get().input(1), normFor(p.get().input(1), aliases, stop, fused), false);
+      Branch a = single(p.get(), p.get().input(0), normFor(p.get().input(0), aliases, stop, fused), false, residual);
+      Branch b = single(p.get(), p.get().input(1), normFor(p.get().input(1), aliases, stop, fused), false, residual);
       if (a.type() == b.type()) {
         throw fail(p.get(), "two parallel branches of the same kind (" + a.type() + ")");
       }
       Branch first = a.type() == Type.ATTENTION ? a : b;
       Branch second = a.type() == Type.ATTENTION ? b : a;
-      return List.of(first, new Branch(second.type(), second.norm(), second.ffn(), second.attention(), true));
+      return List.of(first, new Branch(second.type(), second.norm(), second.ffn(), second.attention(), true,
+          residual));
     }
     if (current.size() + previous.size() > 1) {
       throw fail(add, "the branch added here reads " + (current.size() + previous.size()) + " norms of the stream");
     }
     if (current.size() == 1) {
-      return List.of(single(add, other, current.get(0), false));
+      return List.of(single(add, other, current.get(0), false, residual));
     }
     if (previous.size() == 1) {
-      return List.of(single(add, other, previous.get(0), true));
+      return List.of(single(add, other, previous.get(0), true, residual));
     }
     throw fail(p.map(Node::toString).orElse(other), "the branch added to the residual stream at " + add
         + " does not read it through a recognized norm");
@@ -221,7 +225,8 @@ final class StructureRecognizer {
     return n.get(0);
   }
 
-  private Branch single(Node add, String other, NormMatch norm, boolean parallel) throws UnrecognizedGraphException {
+  private Branch single(Node add, String other, NormMatch norm, boolean parallel, Residual residual)
+      throws UnrecognizedGraphException {
     Match<FfnMatch> ffn = Ffns.producing(g, other);
     if (ffn.found().isPresent()) {
       FfnMatch f = ffn.found().get();
@@ -229,7 +234,7 @@ final class StructureRecognizer {
         throw fail(add, "the FFN producing " + other + " reads " + f.input() + ", not its norm output "
             + norm.output());
       }
-      return new Branch(Type.FFN, norm, Optional.of(f), Optional.empty(), parallel);
+      return new Branch(Type.FFN, norm, Optional.of(f), Optional.empty(), parallel, residual);
     }
     List<Node> body = body(other, norm.output());
     Optional<Node> marker = body.stream().filter(n -> n.is("Softmax")
@@ -241,7 +246,7 @@ final class StructureRecognizer {
     }
     String kind = marker.get().is("Softmax") ? "decomposed" : marker.get().opType();
     return new Branch(Type.ATTENTION, norm, Optional.empty(),
-        Optional.of(new AttentionBranch(kind, norm, other, body)), parallel);
+        Optional.of(new AttentionBranch(kind, norm, other, body, residual)), parallel, residual);
   }
 
   /** Norms of the stream (inputs in {@code streamValues}) whose output {@code value} reads without crossing stop. */

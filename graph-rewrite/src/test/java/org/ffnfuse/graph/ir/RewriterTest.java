@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnx.proto.OnnxMl.FunctionProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import java.util.List;
 import org.ffnfuse.formats.tensor.Shape;
@@ -90,6 +92,69 @@ class RewriterTest {
       Rewriter r = chain().rewriter();
       r.apply();
       assertThrows(IllegalStateException.class, r::apply);
+    }
+  }
+
+  @Nested
+  class Interface {
+    /** x → Relu → y (output); cache_in → Identity → cache_out (output), as a KV cache passes through. */
+    Graph withCache() {
+      return new TinyGraph().input("x").input("cache_in").node("Relu", "x -> y").node("Identity", "cache_in -> c")
+          .node("Neg", "c -> cache_out").output("y").output("cache_out").build();
+    }
+
+    @Test
+    void removeGraphOutput_withDeadNodes_dropsItsProducersAndUnreadInput() {
+      Graph g = withCache();
+      Graph out = g.rewriter().removeGraphOutput("cache_out").removeGraphInput("cache_in").removeDeadNodes().apply();
+      assertEquals(List.of("y"), out.outputs());
+      assertEquals(List.of("x"), out.inputs());
+      assertEquals(List.of("Relu"), out.nodes().stream().map(Node::opType).toList());
+      ModelProto m = out.export().model();
+      assertEquals(List.of("x"), m.getGraph().getInputList().stream().map(v -> v.getName()).toList());
+      assertEquals(List.of("y"), m.getGraph().getOutputList().stream().map(v -> v.getName()).toList());
+      assertEquals(2, g.outputs().size(), "base graph unchanged");
+    }
+
+    @Test
+    void removeGraphInput_stillRead_failsOnApply() {
+      Graph g = withCache();
+      Rewriter r = g.rewriter().removeGraphInput("cache_in");
+      IllegalStateException e = assertThrows(IllegalStateException.class, r::apply);
+      assertTrue(e.getMessage().contains("cache_in"), e.getMessage());
+    }
+
+    @Test
+    void removeGraphOutput_notAnOutput_throws() {
+      assertThrows(IllegalArgumentException.class, () -> withCache().rewriter().removeGraphOutput("c"));
+      assertThrows(IllegalArgumentException.class, () -> withCache().rewriter().removeGraphInput("y"));
+    }
+
+    @Test
+    void addFunction_andOpset_exported() {
+      Graph g = chain();
+      FunctionProto f = FunctionProto.newBuilder().setDomain("my.domain").setName("Twice").addInput("a")
+          .addOutput("b").addNode(NodeProto.newBuilder().setOpType("Add").addInput("a").addInput("a").addOutput("b"))
+          .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();
+      Rewriter r = g.rewriter().addFunction(f).addFunction(f).addOpsetImport("my.domain", 1).addOpsetImport("", 17);
+      r.add(NodeProto.newBuilder().setOpType("Twice").setDomain("my.domain").addInput("y").addOutput("z").build());
+      Graph out = r.apply();
+      assertEquals(1, out.model().getFunctionsCount(), "an identical function is added once");
+      assertEquals(1, out.opsetVersion("my.domain"));
+      assertEquals(1, out.export().model().getFunctionsCount());
+      assertEquals(0, g.model().getFunctionsCount(), "base graph unchanged");
+    }
+
+    @Test
+    void addFunction_differentBodySameName_throws() {
+      FunctionProto f = FunctionProto.newBuilder().setDomain("d").setName("F").addInput("a").addOutput("a").build();
+      Rewriter r = chain().rewriter().addFunction(f);
+      assertThrows(IllegalArgumentException.class, () -> r.addFunction(f.toBuilder().addOutput("b").build()));
+    }
+
+    @Test
+    void addOpsetImport_otherVersionOfImportedDomain_throws() {
+      assertThrows(IllegalArgumentException.class, () -> chain().rewriter().addOpsetImport("", 13));
     }
   }
 
