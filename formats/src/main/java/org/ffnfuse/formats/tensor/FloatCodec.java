@@ -65,53 +65,83 @@ public final class FloatCodec {
     return (short) (sign | (abs >>> 13));
   }
 
-  /** Decodes {@code n} elements of type {@code t} from little-endian {@code src} into {@code dst[off..]}. */
+  /** Elements converted per step of the bulk loops (a small scratch array, reused within one call). */
+  private static final int STEP = 4096;
+
+  /**
+   * Decodes {@code n} elements of type {@code t} from {@code src} (in its byte order, little-endian for every format we
+   * read), starting at its position, into {@code dst[off..]}. The 16-bit types are copied in bulk into a scratch array
+   * and widened in a tight loop.
+   */
   static void decode(DType t, ByteBuffer src, float[] dst, int off, int n) {
     switch (t) {
       case F32 -> src.asFloatBuffer().get(dst, off, n);
       case F64 -> {
+        java.nio.DoubleBuffer d = src.asDoubleBuffer();
         for (int i = 0; i < n; i++) {
-          dst[off + i] = (float) src.getDouble(i * 8);
+          dst[off + i] = (float) d.get(i);
         }
       }
       case BF16 -> {
-        for (int i = 0; i < n; i++) {
-          dst[off + i] = bf16ToFloat(src.getShort(i * 2));
+        java.nio.ShortBuffer sb = src.asShortBuffer();
+        short[] tmp = new short[Math.min(n, STEP)];
+        for (int i = 0; i < n; i += STEP) {
+          int m = Math.min(STEP, n - i);
+          sb.get(tmp, 0, m);
+          for (int j = 0; j < m; j++) {
+            dst[off + i + j] = Float.intBitsToFloat(tmp[j] << 16);
+          }
         }
       }
       case F16 -> {
-        for (int i = 0; i < n; i++) {
-          dst[off + i] = f16ToFloat(src.getShort(i * 2));
+        java.nio.ShortBuffer sb = src.asShortBuffer();
+        short[] tmp = new short[Math.min(n, STEP)];
+        for (int i = 0; i < n; i += STEP) {
+          int m = Math.min(STEP, n - i);
+          sb.get(tmp, 0, m);
+          for (int j = 0; j < m; j++) {
+            dst[off + i + j] = f16ToFloat(tmp[j]);
+          }
         }
       }
       default -> throw new IllegalArgumentException("dtype " + t + " does not convert to float");
     }
   }
 
-  /** Encodes {@code values} as little-endian {@code t} into {@code dst} (at its position, advancing it). */
+  /**
+   * Encodes {@code values[off..off+n)} as {@code t} in {@code dst}'s byte order (little-endian for every format we
+   * write) at its position, advancing it. The 16-bit types are narrowed into a scratch array and copied in bulk.
+   */
   public static void encode(DType t, float[] values, int off, int n, ByteBuffer dst) {
     switch (t) {
-      case F32 -> {
-        for (int i = 0; i < n; i++) {
-          dst.putFloat(values[off + i]);
-        }
-      }
+      case F32 -> dst.asFloatBuffer().put(values, off, n);
       case F64 -> {
+        java.nio.DoubleBuffer d = dst.asDoubleBuffer();
         for (int i = 0; i < n; i++) {
-          dst.putDouble(values[off + i]);
+          d.put(i, values[off + i]);
         }
       }
-      case BF16 -> {
-        for (int i = 0; i < n; i++) {
-          dst.putShort(floatToBf16(values[off + i]));
-        }
-      }
-      case F16 -> {
-        for (int i = 0; i < n; i++) {
-          dst.putShort(floatToF16(values[off + i]));
+      case BF16, F16 -> {
+        java.nio.ShortBuffer sb = dst.asShortBuffer();
+        short[] tmp = new short[Math.min(n, STEP)];
+        boolean bf16 = t == DType.BF16;
+        for (int i = 0; i < n; i += STEP) {
+          int m = Math.min(STEP, n - i);
+          if (bf16) {
+            for (int j = 0; j < m; j++) {
+              tmp[j] = floatToBf16(values[off + i + j]);
+            }
+          } else {
+            for (int j = 0; j < m; j++) {
+              tmp[j] = floatToF16(values[off + i + j]);
+            }
+          }
+          sb.put(tmp, 0, m);
         }
       }
       default -> throw new IllegalArgumentException("dtype " + t + " is not a float type");
     }
+    // The views above write through without moving dst; advance it past what was written.
+    dst.position(dst.position() + n * t.byteSize());
   }
 }

@@ -14,15 +14,17 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A read-only file mapped into memory in windows of {@link #WINDOW_BYTES} (Java 17 maps at most 2 GiB per buffer).
- * Windows are mapped on first use and shared by all views of the file; the OS pages them in lazily, so a file larger
- * than RAM can be read.
+ * A read-only file: {@link #read} copies with positional reads, {@link #slice} maps windows of {@link #WINDOW_BYTES}
+ * (Java 17 maps at most 2 GiB per buffer) on first use, shared by all views of the file; the OS pages them in lazily,
+ * so a file larger than RAM can be read either way.
  *
  * <p>{@link #close()} is idempotent; any read after it throws {@link IllegalStateException}.
  */
 public final class MappedFile implements AutoCloseable {
   /** Window size: 1 GiB; a read spanning two windows is served from both. */
   public static final long WINDOW_BYTES = 1L << 30;
+  /** Largest single positional read into a heap buffer. */
+  private static final int READ_CHUNK_BYTES = 4 << 20;
 
   private final Path path;
   private final FileChannel channel;
@@ -68,18 +70,35 @@ public final class MappedFile implements AutoCloseable {
     return size;
   }
 
-  /** Copies bytes from file offset {@code offset} into {@code dst} up to its limit. */
+  /**
+   * Copies bytes from file offset {@code offset} into {@code dst} up to its limit.
+   *
+   * <p>Served by positional reads ({@code pread}), not from the mapping: pages copied out of the page cache do not
+   * stay in this process's resident set, so streaming a checkpoint larger than RAM through {@code read} keeps the
+   * resident set at the size of the caller's buffers instead of growing with every mapped page touched.
+   *
+   * @throws java.io.EOFException if the file shrank since it was opened
+   */
   public void read(long offset, ByteBuffer dst) throws IOException {
     checkState(!closed, "%s was closed", path);
     Objects.checkFromIndexSize(offset, dst.remaining(), size);
-    while (dst.hasRemaining()) {
-      long w = offset / windowBytes;
-      ByteBuffer win = window(w);
-      int at = (int) (offset - w * windowBytes);
-      int n = Math.min(dst.remaining(), win.capacity() - at);
-      dst.put(dst.position(), win, at, n);
-      dst.position(dst.position() + n);
-      offset += n;
+    int limit = dst.limit();
+    try {
+      while (dst.hasRemaining()) {
+        // A heap buffer is read through a temporary direct buffer of the same size: bound it.
+        if (!dst.isDirect()) {
+          dst.limit((int) Math.min(limit, (long) dst.position() + READ_CHUNK_BYTES));
+        }
+        int n = channel.read(dst, offset);
+        if (n < 0) {
+          throw new java.io.EOFException(path + ": end of file at offset " + offset + ", but it was " + size
+              + " bytes when opened; the file was truncated while in use");
+        }
+        offset += n;
+        dst.limit(limit);
+      }
+    } finally {
+      dst.limit(limit);
     }
   }
 

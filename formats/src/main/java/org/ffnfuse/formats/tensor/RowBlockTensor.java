@@ -27,6 +27,16 @@ public abstract class RowBlockTensor implements Tensor {
   private ByteBuffer cached;
 
   protected RowBlockTensor(DType dtype, Shape shape) {
+    this(dtype, shape, CHUNK_BYTES);
+  }
+
+  /**
+   * A tensor computed in blocks of about {@code blockBytes} of output (at least one row): larger blocks for
+   * computations whose cost per block does not shrink with its height, such as a transpose reading a segment of every
+   * input row per block.
+   */
+  protected RowBlockTensor(DType dtype, Shape shape, int blockBytes) {
+    checkArgument(blockBytes > 0, "blockBytes must be positive, got %s", blockBytes);
     checkArgument(dtype.convertsToFloat(), "computed tensors are float-typed, not %s", dtype);
     this.dtype = dtype;
     this.shape = Objects.requireNonNull(shape);
@@ -35,7 +45,7 @@ public abstract class RowBlockTensor implements Tensor {
     this.cols = (int) c;
     this.rows = c == 0 ? 0 : shape.elementCount() / c;
     this.rowBytes = cols * dtype.byteSize();
-    this.blockRows = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
+    this.blockRows = (int) Math.max(1, Math.min(rows, blockBytes / Math.max(1, rowBytes)));
   }
 
   @Override
@@ -79,7 +89,8 @@ public abstract class RowBlockTensor implements Tensor {
   @Override
   public final void writeTo(WritableByteChannel out) throws IOException {
     float[] values = new float[blockRows * cols];
-    ByteBuffer buf = ByteBuffer.allocate(blockRows * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+    // Direct: the channel writes it without another copy through a temporary direct buffer.
+    ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, blockRows * rowBytes)).order(ByteOrder.LITTLE_ENDIAN);
     for (long r = 0; r < rows; r += blockRows) {
       int n = (int) Math.min(blockRows, rows - r);
       computeRows(r, n, values);

@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,8 +26,7 @@ public final class Tensors {
     return new RowBlockTensor(to, src.shape()) {
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
-        float[] v = src.toFloats(firstRow * cols(), n * cols());
-        System.arraycopy(v, 0, out, 0, v.length);
+        readFloats(src, firstRow * cols(), n * cols(), out, 0, scratch(src, (long) n * cols()));
       }
     };
   }
@@ -35,13 +36,17 @@ public final class Tensors {
     checkArgument(src.shape().rank() == 2, "transpose needs a 2-D tensor, got %s", src.shape());
     long r = src.shape().dim(0);
     long c = src.shape().dim(1);
-    return new RowBlockTensor(to, Shape.of(c, r)) {
+    checkArgument(src.dtype().convertsToFloat(), "cannot transpose %s as float", src.dtype());
+    // Large blocks: each block reads one segment of every input row, so its width sets the size of those reads.
+    return new RowBlockTensor(to, Shape.of(c, r), TRANSPOSE_BLOCK_BYTES) {
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
         // Output rows [firstRow, firstRow+n) are input columns: read each input row's slice once.
         int rr = cols();
+        ByteBuffer buf = scratch(src, n);
+        float[] seg = new float[n];
         for (int i = 0; i < rr; i++) {
-          float[] seg = src.toFloats(i * c + firstRow, n);
+          readFloats(src, i * c + firstRow, n, seg, 0, buf);
           for (int j = 0; j < n; j++) {
             out[j * rr + i] = seg[j];
           }
@@ -77,15 +82,18 @@ public final class Tensors {
           long row = firstRow + done;
           int k = part(starts, row);
           int m = (int) Math.min(n - done, starts[k + 1] - row);
-          float[] v = ps.get(k).toFloats((row - starts[k]) * cc, m * cc);
+          Tensor p = ps.get(k);
+          readFloats(p, (row - starts[k]) * cc, m * cc, out, done * cc, scratch(p, (long) m * cc));
           Optional<float[]> sc = scales.get(k);
           if (sc.isPresent()) {
             float[] s = sc.get();
-            for (int i = 0; i < v.length; i++) {
-              v[i] *= s[i % cc];
+            for (int i = 0; i < m; i++) {
+              int base = (done + i) * cc;
+              for (int j = 0; j < cc; j++) {
+                out[base + j] *= s[j];
+              }
             }
           }
-          System.arraycopy(v, 0, out, done * cc, v.length);
           done += m;
         }
       }
@@ -110,20 +118,29 @@ public final class Tensors {
       widths[k] = Math.toIntExact(s.dim(1));
       total += widths[k];
     }
+    int maxWidth = java.util.Arrays.stream(widths).max().orElse(0);
     List<Optional<float[]>> scales = List.copyOf(rowScales);
     return new RowBlockTensor(to, Shape.of(r, total)) {
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
         int cc = cols();
         int col = 0;
+        float[] v = new float[n * maxWidth];
         for (int k = 0; k < ps.size(); k++) {
           int w = widths[k];
-          float[] v = ps.get(k).toFloats(firstRow * w, n * w);
+          Tensor p = ps.get(k);
+          readFloats(p, firstRow * w, n * w, v, 0, scratch(p, (long) n * w));
           Optional<float[]> sc = scales.get(k);
           for (int i = 0; i < n; i++) {
             float s = sc.isPresent() ? sc.get()[(int) (firstRow + i)] : 1f;
-            for (int j = 0; j < w; j++) {
-              out[i * cc + col + j] = v[i * w + j] * s;
+            int o = i * cc + col;
+            int from = i * w;
+            if (s == 1f) {
+              System.arraycopy(v, from, out, o, w);
+            } else {
+              for (int j = 0; j < w; j++) {
+                out[o + j] = v[from + j] * s;
+              }
             }
           }
           col += w;
@@ -144,8 +161,9 @@ public final class Tensors {
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
         java.util.Arrays.fill(out, 0, n * cols(), 0f);
+        float[] v = new float[n * cols()];
         for (Tensor t : ps) {
-          float[] v = t.toFloats(firstRow * cols(), n * cols());
+          readFloats(t, firstRow * cols(), n * cols(), v, 0, scratch(t, (long) n * cols()));
           for (int i = 0; i < v.length; i++) {
             out[i] += v[i];
           }
@@ -172,8 +190,7 @@ public final class Tensors {
     return new RowBlockTensor(dtype, Shape.of(to - from, c)) {
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
-        float[] v = src.toFloats((from + firstRow) * c, n * cols());
-        System.arraycopy(v, 0, out, 0, v.length);
+        readFloats(src, (from + firstRow) * c, n * cols(), out, 0, scratch(src, (long) n * cols()));
       }
     };
   }
@@ -187,12 +204,44 @@ public final class Tensors {
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
         int w = cols();
+        ByteBuffer buf = scratch(src, w);
         for (int i = 0; i < n; i++) {
-          float[] v = src.toFloats((firstRow + i) * c + from, w);
-          System.arraycopy(v, 0, out, i * w, w);
+          readFloats(src, (firstRow + i) * c + from, w, out, i * w, buf);
         }
       }
     };
+  }
+
+  /** Scratch bytes per read: large enough that per-call overhead vanishes, small enough to stay in cache. */
+  private static final int SCRATCH_BYTES = 1 << 20;
+  /** Output block of a transpose (see {@link #transposed}). */
+  private static final int TRANSPOSE_BLOCK_BYTES = 16 << 20;
+
+  /** A little-endian heap buffer for reading up to {@code elements} of {@code src} in steps of at most 1 MiB. */
+  static ByteBuffer scratch(Tensor src, long elements) {
+    checkArgument(src.dtype().convertsToFloat(), "dtype %s of %s does not convert to float", src.dtype(), src);
+    long bytes = Math.max(1, Math.min(elements * src.dtype().byteSize(), SCRATCH_BYTES));
+    return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * Reads elements {@code [first, first+count)} of {@code src} into {@code out[off..]} as float, through {@code buf}
+   * (from {@link #scratch}): no per-call arrays, bulk decoding.
+   */
+  static void readFloats(Tensor src, long first, int count, float[] out, int off, ByteBuffer buf)
+      throws IOException {
+    DType t = src.dtype();
+    int es = t.byteSize();
+    int per = Math.max(1, buf.capacity() / es);
+    int done = 0;
+    while (done < count) {
+      int n = Math.min(count - done, per);
+      buf.clear().limit(n * es);
+      src.read((first + done) * es, buf);
+      buf.flip();
+      FloatCodec.decode(t, buf, out, off + done, n);
+      done += n;
+    }
   }
 
   private static int part(long[] starts, long row) {
