@@ -24,6 +24,7 @@ import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.config.ModelFamily;
 import org.ffnfuse.formats.config.RopeConfig;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.Manifest;
 import org.ffnfuse.formats.safetensors.SafetensorsWriter;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.formats.tensor.Tensor;
@@ -35,6 +36,7 @@ import org.ffnfuse.formats.tensor.Tensors;
  * block is just a block whose {@code ffn_mult} gives the fused width.
  *
  * <p>The output folder appears whole or not at all ({@link AtomicFiles#writeFolder}); weights stream tensor by tensor.
+ * The folder carries a SHA-256 {@link Manifest} of its files ({@value Manifest#FILE_NAME}), written last.
  */
 public final class NemotronNasCheckpointWriter {
   /** Families whose checkpoints nemotron-nas can express exactly. */
@@ -92,6 +94,7 @@ public final class NemotronNasCheckpointWriter {
           Files.copy(sourceDir.resolve(f), dir.resolve(f));
         }
       }
+      Manifest.writeForFolder(dir); // last: SHA-256 and size of every file above
     });
   }
 

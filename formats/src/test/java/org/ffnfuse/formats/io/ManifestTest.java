@@ -1,0 +1,172 @@
+package org.ffnfuse.formats.io;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Random;
+import org.ffnfuse.formats.ModelFormatException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestTest {
+  @TempDir Path dir;
+
+  private Path manifest;
+
+  @BeforeEach
+  void writeFolder() throws IOException {
+    Random rnd = new Random(7);
+    for (String name : List.of("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors")) {
+      byte[] b = new byte[50_000 + rnd.nextInt(1000)];
+      rnd.nextBytes(b);
+      Files.write(dir.resolve(name), b);
+    }
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"llama\"}\n");
+    Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(dir.resolve("sub/tokenizer.json"), "{}");
+    Files.writeString(dir.resolve(".config.json.tmp-abc"), "left by a killed run");
+    Manifest.writeForFolder(dir);
+    manifest = dir.resolve(Manifest.FILE_NAME);
+  }
+
+  @Nested
+  class Write {
+    @Test
+    void writeForFolder_listsEveryFileButTemporaryOnes_withSizeAndHash() throws IOException {
+      List<Manifest.Entry> entries = Manifest.read(manifest);
+      assertEquals(List.of("config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+          "sub/tokenizer.json"), entries.stream().map(Manifest.Entry::path).toList());
+      for (Manifest.Entry e : entries) {
+        assertEquals(Files.size(dir.resolve(e.path())), e.size());
+        assertEquals(Manifest.sha256(dir.resolve(e.path())), e.sha256());
+      }
+    }
+
+    @Test
+    void sha256_knownValue_matchesStandard() throws IOException {
+      Path f = dir.resolve("abc.txt");
+      Files.writeString(f, "abc", StandardCharsets.US_ASCII);
+      assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Manifest.sha256(f));
+    }
+
+    @Test
+    void write_fileOutsideFolder_isRejected() {
+      assertThrows(IllegalArgumentException.class,
+          () -> Manifest.write(dir.resolve("sub/x.manifest.json"), List.of(dir.resolve("config.json"))));
+    }
+
+    @Test
+    void fileFor_folderAndFile_nameTheManifest() throws IOException {
+      assertEquals(dir.resolve(Manifest.FILE_NAME), Manifest.fileFor(dir));
+      assertEquals(dir.resolve("model.onnx.manifest.json"), Manifest.fileFor(dir.resolve("model.onnx")));
+    }
+  }
+
+  @Nested
+  class Verify {
+    @Test
+    void verify_intactFolder_passes() {
+      assertDoesNotThrow(() -> Manifest.verify(manifest));
+    }
+
+    @Test
+    void verify_truncatedFile_namesFileAndBothSizes() throws IOException {
+      Path shard = dir.resolve("model-00002-of-00002.safetensors");
+      long size = Files.size(shard);
+      try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
+        ch.truncate(size - 100);
+      }
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> Manifest.verify(manifest));
+      assertEquals(shard, e.file());
+      assertTrue(e.getMessage().contains((size - 100) + " bytes") && e.getMessage().contains("lists " + size)
+          && e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void verify_swappedShards_saysWhoseContentsItHas() throws IOException {
+      Path a = dir.resolve("model-00001-of-00002.safetensors");
+      Path b = dir.resolve("model-00002-of-00002.safetensors");
+      Path t = dir.resolve("swap");
+      Files.move(a, t);
+      Files.move(b, a);
+      Files.move(t, b);
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> Manifest.verify(manifest));
+      assertTrue(e.getMessage().contains("model-00001-of-00002.safetensors")
+          && e.getMessage().contains("model-00002-of-00002.safetensors") && e.getMessage().contains("swapped"),
+          e.getMessage());
+    }
+
+    @Test
+    void verify_oneByteChanged_reportsHashMismatch() throws IOException {
+      Path shard = dir.resolve("model-00001-of-00002.safetensors");
+      byte[] b = Files.readAllBytes(shard);
+      b[12345] ^= 1;
+      Files.write(shard, b);
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> Manifest.verify(manifest));
+      assertEquals(shard, e.file());
+      assertTrue(e.getMessage().contains("SHA-256") && e.getMessage().contains("corrupted"), e.getMessage());
+    }
+
+    @Test
+    void verify_missingFile_saysIncomplete() throws IOException {
+      Files.delete(dir.resolve("config.json"));
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> Manifest.verify(manifest));
+      assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void verify_noManifest_isNoSuchFile() {
+      assertThrows(NoSuchFileException.class, () -> Manifest.verify(dir.resolve("sub/" + Manifest.FILE_NAME)));
+    }
+  }
+
+  @Nested
+  class Read {
+    private ModelFormatException readBad(String json) throws IOException {
+      Files.writeString(manifest, json);
+      return assertThrows(ModelFormatException.class, () -> Manifest.read(manifest));
+    }
+
+    @Test
+    void read_notJson_isTyped() throws IOException {
+      assertTrue(readBad("{\"format\":").getMessage().contains("not valid JSON"));
+    }
+
+    @Test
+    void read_wrongFormat_isTyped() throws IOException {
+      assertTrue(readBad("{\"format\":\"x\",\"files\":[]}").getMessage().contains("not an ffnfuse manifest"));
+    }
+
+    @Test
+    void read_pathLeavingFolder_isRefused() throws IOException {
+      String sha = "0".repeat(64);
+      ModelFormatException e = readBad("{\"format\":\"ffnfuse-manifest/1\",\"files\":[{\"path\":\"../x\",\"size\":1,"
+          + "\"sha256\":\"" + sha + "\"}]}");
+      assertTrue(e.getMessage().contains("files[0].path '../x' points outside"), e.getMessage());
+    }
+
+    @Test
+    void read_badHashOrSizeOrDuplicate_namesTheField() throws IOException {
+      String sha = "a".repeat(64);
+      assertTrue(readBad("{\"format\":\"ffnfuse-manifest/1\",\"files\":[{\"path\":\"a\",\"size\":1,\"sha256\":\"x\"}]}")
+          .getMessage().contains("files[0].sha256"));
+      assertTrue(readBad("{\"format\":\"ffnfuse-manifest/1\",\"files\":[{\"path\":\"a\",\"size\":-1,\"sha256\":\""
+          + sha + "\"}]}").getMessage().contains("files[0].size"));
+      assertTrue(readBad("{\"format\":\"ffnfuse-manifest/1\",\"files\":[{\"path\":\"a\",\"size\":1,\"sha256\":\""
+          + sha + "\"},{\"path\":\"a\",\"size\":1,\"sha256\":\"" + sha + "\"}]}").getMessage()
+          .contains("already listed"));
+    }
+  }
+}
