@@ -64,12 +64,18 @@ public final class BenchFuseCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
   Path json;
 
+  @Option(names = "--repeat", defaultValue = "3", description = "runs of cp and fuse, alternating; the report gives"
+      + " medians (default: ${DEFAULT-VALUE})")
+  int repeat;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** One timed step: bytes written and seconds. */
-  public record Step(String name, long bytes, double seconds, double gbPerSecond) {
-    static Step of(String name, long bytes, double seconds) {
-      return new Step(name, bytes, seconds, bytes / 1e9 / seconds);
+  /** One timed step: bytes written and seconds (the median over runs), with every run's seconds. */
+  public record Step(String name, long bytes, double seconds, double gbPerSecond, List<Double> runs) {
+    static Step of(String name, long bytes, List<Double> runs) {
+      double[] v = runs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+      return new Step(name, bytes, median, bytes / 1e9 / median, List.copyOf(runs));
     }
   }
 
@@ -90,6 +96,9 @@ public final class BenchFuseCommand implements Callable<Integer> {
     FusionPlan plan = FusionPlan.parse(chains);
     if (plan.chains().size() != 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--chains takes one chain, got " + chains);
+    }
+    if (repeat < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be at least 1");
     }
     if (!to.equals("nas") && !to.equals("onnx")) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--to must be nas or onnx, got " + to);
@@ -124,45 +133,59 @@ public final class BenchFuseCommand implements Callable<Integer> {
       double genSeconds = (System.nanoTime() - t0) / 1e9;
       long inputBytes = folderBytes(ckpt);
       int inputFiles = fileCount(ckpt);
-      Step generate = generated ? Step.of("generate", inputBytes, genSeconds) : null;
+      Step generate = generated ? Step.of("generate", inputBytes, List.of(genSeconds)) : null;
       out.printf(generated ? "generated in %.1f s%n" : "reused (checked in %.1f s)%n", genSeconds);
       out.flush();
 
-      AtomicFiles.deleteTree(copy);
-      sync();
-      t0 = System.nanoTime();
-      runOrThrow(List.of("cp", "-r", ckpt.toString(), copy.toString()));
-      double cpSeconds = (System.nanoTime() - t0) / 1e9;
-      sync();
-      double cpSyncSeconds = (System.nanoTime() - t0) / 1e9;
-      AtomicFiles.deleteTree(copy);
-      Step cp = Step.of("cp -r", inputBytes, cpSeconds);
-      Step cpSync = Step.of("cp -r + sync", inputBytes, cpSyncSeconds);
-      out.printf("cp -r: %.1f s, with sync %.1f s%n", cpSeconds, cpSyncSeconds);
-      out.flush();
-
-      AtomicFiles.deleteTree(fused);
       Path target = to.equals("onnx") ? fused.resolve("model.onnx") : fused;
-      if (to.equals("onnx")) {
-        Files.createDirectories(fused);
-      }
       List<String> args = new ArrayList<>(List.of("fuse", ckpt.toString(), "--chains", chains, "-o",
           target.toString()));
       String d = dtype != null ? dtype : to.equals("onnx") ? "fp16" : "same";
       args.addAll(List.of("--dtype", d));
       List<String> cmd = MeteredProcess.javaCommand(xmx, FfnFuseCli.class.getName(), args);
-      Files.deleteIfExists(log);
-      sync();
-      MeteredProcess.Measurement r = MeteredProcess.run(cmd, log);
-      if (r.exitCode() != 0) {
-        throw new IOException("fuse exited with " + r.exitCode() + "; its output is in " + log + ":\n"
-            + Files.readString(log));
+      List<Double> cpRuns = new ArrayList<>();
+      List<Double> cpSyncRuns = new ArrayList<>();
+      List<Double> fuseRuns = new ArrayList<>();
+      long peakRss = 0;
+      long peakAnon = 0;
+      long peakFile = 0;
+      long outBytes = 0;
+      for (int run = 1; run <= repeat; run++) {
+        AtomicFiles.deleteTree(copy);
+        sync();
+        t0 = System.nanoTime();
+        runOrThrow(List.of("cp", "-r", ckpt.toString(), copy.toString()));
+        cpRuns.add((System.nanoTime() - t0) / 1e9);
+        sync();
+        cpSyncRuns.add((System.nanoTime() - t0) / 1e9);
+        AtomicFiles.deleteTree(copy);
+
+        AtomicFiles.deleteTree(fused);
+        if (to.equals("onnx")) {
+          Files.createDirectories(fused);
+        }
+        Files.deleteIfExists(log);
+        sync();
+        MeteredProcess.Measurement r = MeteredProcess.run(cmd, log);
+        if (r.exitCode() != 0) {
+          throw new IOException("fuse exited with " + r.exitCode() + "; its output is in " + log + ":\n"
+              + Files.readString(log));
+        }
+        outBytes = folderBytes(fused);
+        AtomicFiles.deleteTree(fused);
+        fuseRuns.add(r.seconds());
+        peakRss = Math.max(peakRss, r.peakRssBytes());
+        peakAnon = Math.max(peakAnon, r.peakAnonBytes());
+        peakFile = Math.max(peakFile, r.peakFileBytes());
+        out.printf("run %d/%d: cp -r %.1f s (with sync %.1f s), fuse %.1f s, peak RSS %.0f MiB%n", run, repeat,
+            cpRuns.get(run - 1), cpSyncRuns.get(run - 1), r.seconds(), r.peakRssBytes() / 1048576.0);
+        out.flush();
       }
-      long outBytes = folderBytes(fused);
-      Step fuse = Step.of("fuse", outBytes, r.seconds());
-      AtomicFiles.deleteTree(fused);
+      Step cp = Step.of("cp -r", inputBytes, cpRuns);
+      Step cpSync = Step.of("cp -r + sync", inputBytes, cpSyncRuns);
+      Step fuse = Step.of("fuse", outBytes, fuseRuns);
       Report rep = new Report(model, m.label(), m.parameterCount(), inputBytes, inputFiles, generated, generate,
-          "ffnfuse " + String.join(" ", args), xmx, fuse, r.peakRssBytes(), r.peakAnonBytes(), r.peakFileBytes(), cp,
+          "ffnfuse " + String.join(" ", args), xmx, fuse, peakRss, peakAnon, peakFile, cp,
           cpSync, fuse.gbPerSecond() / cp.gbPerSecond(), fuse.gbPerSecond() / cpSync.gbPerSecond(), machine());
       print(out, rep);
       if (json != null) {
@@ -186,17 +209,18 @@ public final class BenchFuseCommand implements Callable<Integer> {
   private static void print(PrintWriter out, Report r) {
     out.printf("%n%s (%s): %.2f GB input in %d files, fuse of %s with -Xmx%s%n", r.label(), r.model(),
         r.inputBytes() / 1e9, r.inputFiles(), r.fuseCommand(), r.xmx());
-    out.printf("%-14s %14s %10s %8s%n", "step", "bytes written", "seconds", "GB/s");
+    out.printf("%-14s %14s %10s %8s  %s%n", "step", "bytes written", "median s", "GB/s", "runs (s)");
     List<Step> steps = new ArrayList<>();
     if (r.generate() != null) {
       steps.add(r.generate());
     }
     steps.addAll(List.of(r.cp(), r.cpSync(), r.fuse()));
     for (Step s : steps) {
-      out.printf("%-14s %,14d %10.2f %8.3f%n", s.name(), s.bytes(), s.seconds(), s.gbPerSecond());
+      out.printf("%-14s %,14d %10.2f %8.3f  %s%n", s.name(), s.bytes(), s.seconds(), s.gbPerSecond(),
+          s.runs().stream().map(x -> String.format("%.2f", x)).toList());
     }
     out.printf("fuse / cp: %.2f×, fuse / (cp+sync): %.2f× (goal ≥ 0.7×)%n", r.ratioToCp(), r.ratioToCpSync());
-    out.printf("fuse peak RSS %.0f MiB (anonymous ≤ %.0f MiB, file-backed ≤ %.0f MiB; goal ≤ 1024 MiB)%n",
+    out.printf("fuse peak RSS over all runs %.0f MiB (anonymous ≤ %.0f MiB, file-backed ≤ %.0f MiB; goal ≤ 1024 MiB)%n",
         r.peakRssBytes() / 1048576.0, r.peakAnonBytes() / 1048576.0, r.peakFileBytes() / 1048576.0);
     out.flush();
   }
