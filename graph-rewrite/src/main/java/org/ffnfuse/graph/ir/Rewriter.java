@@ -45,6 +45,7 @@ public final class Rewriter {
   private final Set<String> removedOutputs = new LinkedHashSet<>();
   private final List<FunctionProto> newFunctions = new ArrayList<>();
   private final Map<String, Long> newOpsets = new LinkedHashMap<>();
+  private long minIrVersion;
   private boolean removeDead;
   private boolean applied;
 
@@ -202,6 +203,16 @@ public final class Rewriter {
   }
 
   /**
+   * Raises the model's IR version to at least {@code version} (e.g. 8, the first with model-local functions); a
+   * model already at or above it keeps its version.
+   */
+  public Rewriter requireIrVersion(long version) {
+    checkOpen();
+    minIrVersion = Math.max(minIrVersion, version);
+    return this;
+  }
+
+  /**
    * After the edits, also removes nodes and initializers that fed removed nodes and are no longer read by anything
    * (transitively). Dead code elsewhere in the graph is left alone.
    */
@@ -275,9 +286,12 @@ public final class Rewriter {
       removeDeadFeeders(order, inits, tensors, new HashSet<>(outputs));
     }
     ModelProto model = base.model();
-    if (!newFunctions.isEmpty() || !newOpsets.isEmpty()) {
+    if (!newFunctions.isEmpty() || !newOpsets.isEmpty() || model.getIrVersion() < minIrVersion) {
       ModelProto.Builder mb = model.toBuilder().addAllFunctions(newFunctions);
       newOpsets.forEach((d, v) -> mb.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(d).setVersion(v)));
+      if (mb.getIrVersion() < minIrVersion) {
+        mb.setIrVersion(minIrVersion);
+      }
       model = mb.build();
     }
     Graph g = new Graph(model, order, inits, tensors, inputs, outputs, base.source());

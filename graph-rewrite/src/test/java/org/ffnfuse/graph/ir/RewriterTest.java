@@ -153,6 +153,13 @@ class RewriterTest {
     }
 
     @Test
+    void requireIrVersion_raisesOnlyLowerVersions() {
+      Graph g = chain();
+      assertEquals(9, g.rewriter().requireIrVersion(9).apply().model().getIrVersion());
+      assertEquals(8, g.rewriter().requireIrVersion(7).apply().model().getIrVersion());
+    }
+
+    @Test
     void addOpsetImport_otherVersionOfImportedDomain_throws() {
       assertThrows(IllegalArgumentException.class, () -> chain().rewriter().addOpsetImport("", 13));
     }
