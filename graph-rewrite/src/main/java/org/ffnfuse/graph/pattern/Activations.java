@@ -70,6 +70,11 @@ public final class Activations {
     if (nodes.contains(n)) {
       return null;
     }
+    if (BINARY.contains(n.opType()) && n.inputs().stream().anyMatch(in -> !in.isEmpty() && !isScalar(g, in)
+        && g.initializerBehind(in).isPresent())) {
+      roots.add(value); // a per-channel weight or bias (x·W + b's Add): the projection's, not the activation's
+      return null;
+    }
     if (nodes.size() >= MAX_NODES) {
       return "element-wise subgraph larger than " + MAX_NODES + " nodes";
     }

@@ -92,6 +92,28 @@ public record ModelSummary(long hidden, long vocab, List<BlockSummary> blocks, L
         s.lmHead().tied(), new ParameterSummary(total, count(g, emb), attnTotal, ffnTotal));
   }
 
+  /**
+   * The FFN chains of {@code blocks} (in index order), as {@link Chain#of} finds them: maximal runs of at least two
+   * blocks with an FFN where no block after the first has attention. For summaries not made from a graph
+   * (checkpoints).
+   */
+  public static List<ChainSummary> chainsOf(List<BlockSummary> blocks) {
+    List<ChainSummary> out = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i <= blocks.size(); i++) {
+      BlockSummary b = i < blocks.size() ? blocks.get(i) : null;
+      boolean hasFfn = b != null && b.ffnWidth() > 0;
+      if (start >= 0 && hasFfn && !b.attention()) {
+        continue;
+      }
+      if (start >= 0 && i - 1 > start) {
+        out.add(new ChainSummary(start, i - 1));
+      }
+      start = hasFfn ? i : -1;
+    }
+    return out;
+  }
+
   private static Set<String> ffnInitializers(FfnMatch f) {
     Set<String> out = new HashSet<>();
     List<LinearMatch> linears = new ArrayList<>();

@@ -92,6 +92,20 @@ class FfnPatternsTest {
     }
 
     @Test
+    void producing_biasAddBeforeErfGelu_biasBelongsToFc1() {
+      // Our exporter's GPT-2 form: MatMul, a bias Add, then 0.5·x·(1+Erf(x/√2)).
+      Graph g = new TinyGraph().input("x").weight("w1", 8, 16).weight("b1", 16).weight("w2", 16, 8).weight("b2", 8)
+          .scalar("sqrt2", 1.4142135f).scalar("one", 1).scalar("half", 0.5f)
+          .node("MatMul", "x w1 -> m1").node("Add", "m1 b1 -> f").node("Div", "f sqrt2 -> d").node("Erf", "d -> e")
+          .node("Add", "e one -> e1").node("Mul", "f e1 -> m").node("Mul", "m half -> act")
+          .node("MatMul", "act w2 -> m2").node("Add", "m2 b2 -> y").output("y").build();
+      FfnMatch m = Ffns.producing(g, "y").found().orElseThrow();
+      assertEquals(Activation.GELU, m.activation());
+      assertEquals("b1", m.up().orElseThrow().bias().orElseThrow());
+      assertTrue(m.activationBias().isEmpty());
+    }
+
+    @Test
     void producing_twoLinearsWithoutActivation_misses() {
       Graph g = new TinyGraph().input("x").weight("w1", 8, 16).weight("w2", 16, 8).node("MatMul", "x w1 -> h")
           .node("MatMul", "h w2 -> y").output("y").build();
