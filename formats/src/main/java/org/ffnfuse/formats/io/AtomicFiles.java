@@ -6,6 +6,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,6 +22,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * files it refers to). On any failure before the renames every temporary file is deleted (failures to delete are added
  * as suppressed) and no target is touched. A reader sees either the old files or the complete new ones, never a
  * partial file.
+ *
+ * <p>A full disk, a read-only or otherwise unwritable destination fail with a {@link FileSystemException} naming the
+ * target (the output file or folder, not the temporary name) and the system's reason. A process killed mid-write
+ * leaves only temporary names ({@link #isTemporary}), which readers and later writes ignore.
  */
 public final class AtomicFiles {
   /** Produces one file's bytes. */
@@ -41,10 +46,26 @@ public final class AtomicFiles {
     try {
       for (Job j : jobs) {
         Path dir = j.target().toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        try (FileChannel ch = createTemp(dir, j.target().getFileName().toString(), temps)) {
+        try {
+          Files.createDirectories(dir);
+        } catch (FileSystemException e) {
+          throw named(j.target(), "cannot create its folder " + dir, e);
+        }
+        FileChannel channel;
+        try {
+          channel = createTemp(dir, j.target().getFileName().toString(), temps);
+        } catch (FileSystemException e) {
+          throw named(j.target(), "cannot create a file in " + dir, e);
+        }
+        try (FileChannel ch = channel) {
           j.content().writeTo(ch);
           ch.force(true);
+        } catch (IOException e) {
+          if (isNoSpace(e)) {
+            throw named(j.target(), "no space left on device (the disk filled up while writing it; the temporary"
+                + " file was deleted): free space or choose another output", e);
+          }
+          throw e;
         }
       }
       List<Path> out = new ArrayList<>();
@@ -100,19 +121,23 @@ public final class AtomicFiles {
       throw new FileAlreadyExistsException(abs.toString(), null,
           "output exists and is not an empty folder; choose another output or delete it first");
     }
-    Files.createDirectories(abs.getParent());
     Path tmp = null;
-    for (int attempt = 0; tmp == null; attempt++) {
-      byte[] r = new byte[6];
-      ThreadLocalRandom.current().nextBytes(r);
-      Path candidate = abs.resolveSibling(tempPrefix(abs.getFileName().toString()) + HexFormat.of().formatHex(r));
-      try {
-        tmp = Files.createDirectory(candidate);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 10) {
-          throw e;
+    try {
+      Files.createDirectories(abs.getParent());
+      for (int attempt = 0; tmp == null; attempt++) {
+        byte[] r = new byte[6];
+        ThreadLocalRandom.current().nextBytes(r);
+        Path candidate = abs.resolveSibling(tempPrefix(abs.getFileName().toString()) + HexFormat.of().formatHex(r));
+        try {
+          tmp = Files.createDirectory(candidate);
+        } catch (FileAlreadyExistsException e) {
+          if (attempt >= 10) {
+            throw e;
+          }
         }
       }
+    } catch (FileSystemException e) {
+      throw named(abs, "cannot create the output folder in " + abs.getParent(), e);
     }
     try {
       content.writeInto(tmp);
@@ -121,13 +146,47 @@ public final class AtomicFiles {
       }
       Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException | Error e) {
+      Throwable thrown = e;
+      if (e instanceof IOException io && isNoSpace(io)) {
+        String inside = e instanceof FileSystemException fs && fs.getFile() != null ? " (writing "
+            + tmp.relativize(Path.of(fs.getFile()).toAbsolutePath()) + ")" : "";
+        thrown = named(abs, "no space left on device" + inside + "; the partial output folder was deleted: free"
+            + " space or choose another output", io);
+      }
       try {
         deleteTree(tmp);
       } catch (IOException c) {
-        e.addSuppressed(c);
+        thrown.addSuppressed(c);
+      }
+      if (thrown instanceof IOException io) {
+        throw io;
       }
       throw e;
     }
+  }
+
+  /**
+   * Whether {@code e} (or a cause) reports a full disk or exhausted quota ({@code ENOSPC}, {@code EDQUOT}); the JDK
+   * reports these only through the message.
+   */
+  public static boolean isNoSpace(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A {@link FileSystemException} naming {@code file}, saying {@code what} and why ({@code cause}'s reason). */
+  private static FileSystemException named(Path file, String what, IOException cause) {
+    String why = cause instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
+        : cause.getMessage();
+    FileSystemException e = new FileSystemException(file.toString(), null, what
+        + (why == null || what.contains(why) ? "" : ": " + why));
+    e.initCause(cause);
+    return e;
   }
 
   private static boolean isEmpty(Path dir) throws IOException {
