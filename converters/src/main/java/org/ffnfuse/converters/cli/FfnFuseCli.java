@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       FuseCommand.class,
       DropAttentionCommand.class,
+      AnalyzeCommand.class,
+      PlanCommand.class,
       ExportCommand.class,
       VerifyCommand.class,
       BenchCommand.class,

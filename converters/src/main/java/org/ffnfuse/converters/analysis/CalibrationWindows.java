@@ -1,0 +1,45 @@
+package org.ffnfuse.converters.analysis;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.ffnfuse.converters.eval.EvalTokens;
+import org.ffnfuse.converters.eval.RunnableModel;
+import org.ffnfuse.converters.eval.TokenWindows;
+
+/**
+ * Calibration windows from a text file (tokenized with the model's {@code tokenizer.json}, each window BOS + {@code n}
+ * tokens) or from pre-tokenized ids ({@code {"ids":[…]}}, windows of {@code n} ids as they are, BOS already inside).
+ *
+ * @param ids the windows, all of one length
+ * @param bosFirst whether each window starts with a BOS this class put there
+ */
+public record CalibrationWindows(long[][] ids, boolean bosFirst) {
+  /**
+   * Cuts calibration windows.
+   *
+   * @param tokenizer {@code tokenizer.json} to use instead of the model's
+   * @param bos BOS id to use instead of the config's
+   * @param window tokens per window (without BOS)
+   * @param tokens calibration tokens wanted: {@code ⌊tokens / window⌋} windows, at least one
+   * @throws IllegalArgumentException if the tokenizer or BOS is unknown, or the text holds not one window
+   */
+  public static CalibrationWindows of(RunnableModel model, Path text, Optional<Path> tokenizer, Optional<Long> bos,
+      int window, long tokens) throws IOException {
+    checkArgument(window > 1 && tokens > 0, "window %s, tokens %s", window, tokens);
+    int windows = (int) Math.max(1, Math.min(Integer.MAX_VALUE, tokens / window));
+    if (EvalTokens.isTokenFile(text)) {
+      return new CalibrationWindows(TokenWindows.cut(EvalTokens.readIds(text), bos, window, windows), bos.isPresent());
+    }
+    Path tok = tokenizer.or(model::tokenizer).orElseThrow(() -> new IllegalArgumentException(
+        "no tokenizer.json in or beside " + model.source() + "; give --tokenizer PATH"));
+    Long b = bos.orElseGet(() -> model.bos().isPresent() ? model.bos().getAsLong() : null);
+    if (b == null) {
+      throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
+    }
+    return new CalibrationWindows(TokenWindows.cut(EvalTokens.tokenize(text, tok), Optional.of(b), window, windows),
+        true);
+  }
+}
