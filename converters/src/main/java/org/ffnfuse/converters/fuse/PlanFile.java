@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.TextFiles;
 import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
 
@@ -38,7 +39,7 @@ public final class PlanFile {
     }
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readAllBytes(file));
+      root = JSON.readTree(TextFiles.decodeUtf8(file, Files.readAllBytes(file)));
     } catch (JsonProcessingException e) {
       throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.ffnfuse.formats.ModelFormatException;
+import org.ffnfuse.formats.io.TextFiles;
 
 /**
  * Reads a Hugging Face {@code config.json} into a validated {@link ModelConfig}.
@@ -18,13 +19,15 @@ import org.ffnfuse.formats.ModelFormatException;
  */
 public final class HfConfigReader {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Configs are a few KB (a 405B model's is under 100 KB); anything this big is not one. */
+  private static final long MAX_BYTES = 16 << 20;
 
   private HfConfigReader() {}
 
   /**
    * Reads {@code configJsonOrDir}, or {@code config.json} inside it if it is a folder.
    *
-   * @throws ModelFormatException if the file is not JSON, its {@code model_type} is not supported, or a field is
+   * @throws ModelFormatException if the file is not UTF-8 JSON (or over 16 MB), its {@code model_type} is not supported, or a field is
    *     missing, of the wrong type or inconsistent (the message names file and field)
    * @throws IOException if the file cannot be read
    */
@@ -36,7 +39,7 @@ public final class HfConfigReader {
     }
     JsonNode root;
     try {
-      root = MAPPER.readTree(file.toFile());
+      root = MAPPER.readTree(TextFiles.readUtf8(file, MAX_BYTES, "a config.json"));
     } catch (JacksonException e) {
       throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
     }

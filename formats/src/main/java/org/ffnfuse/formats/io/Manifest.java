@@ -123,13 +123,9 @@ public final class Manifest {
    * @throws java.nio.file.NoSuchFileException if there is no manifest
    */
   public static List<Entry> read(Path manifestFile) throws IOException {
-    if (Files.size(manifestFile) > MAX_BYTES) {
-      throw new ModelFormatException(manifestFile, "manifest is " + Files.size(manifestFile) + " bytes; over the "
-          + MAX_BYTES + "-byte limit for a list of files");
-    }
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readAllBytes(manifestFile));
+      root = JSON.readTree(TextFiles.readUtf8(manifestFile, MAX_BYTES, "a manifest"));
     } catch (JacksonException e) {
       throw new ModelFormatException(manifestFile, "manifest is not valid JSON: " + e.getOriginalMessage(), e);
     }

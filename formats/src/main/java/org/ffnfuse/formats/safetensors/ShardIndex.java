@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ffnfuse.formats.ModelFormatException;
+import org.ffnfuse.formats.io.TextFiles;
 
 /**
  * A parsed {@code model.safetensors.index.json}: {@code weight_map} (tensor name → shard file, relative to the folder)
@@ -22,11 +22,14 @@ import org.ffnfuse.formats.ModelFormatException;
  */
 record ShardIndex(Path file, Map<String, String> weightMap, Map<String, Path> shardPaths,
     Map<String, Object> metadata) {
+  /** Indexes list one line per tensor (a 405B model's is about 100 KB); anything this big is not one. */
+  static final long MAX_BYTES = 64 << 20;
+
   /** Reads and validates {@code indexFile}; shard paths must stay inside its folder. */
   static ShardIndex read(Path indexFile) throws IOException {
     JsonNode root;
     try {
-      root = Json.DOCUMENT.readTree(Files.readAllBytes(indexFile));
+      root = Json.DOCUMENT.readTree(TextFiles.readUtf8(indexFile, MAX_BYTES, "a safetensors index"));
     } catch (JsonProcessingException e) {
       String msg = e.getOriginalMessage();
       if (msg != null && msg.startsWith("Duplicate field")) {
