@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       ExportCommand.class,
       VerifyCommand.class,
+      HealCommand.class,
       BenchCommand.class,
       BenchIoCommand.class,
       BenchFuseCommand.class,
