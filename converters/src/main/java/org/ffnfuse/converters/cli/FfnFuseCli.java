@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       FuseCommand.class,
       DropAttentionCommand.class,
+      InspectCommand.class,
       AnalyzeCommand.class,
       PlanCommand.class,
       ExportCommand.class,

@@ -1,10 +1,15 @@
 package org.ffnfuse.converters.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.Fusion;
+import org.ffnfuse.converters.fuse.OnnxFusion;
 import org.ffnfuse.converters.fuse.PlanFile;
+import org.ffnfuse.graph.fusion.FfnFusionPass;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -14,9 +19,11 @@ import picocli.CommandLine.Parameters;
 /** {@code ffnfuse fuse}: replaces chains of consecutive FFNs by one wide FFN each. */
 @Command(name = "fuse", mixinStandardHelpOptions = true,
     description = {"Fuse chains of consecutive FFNs into one wide FFN each (exact parallel form).",
-        "A checkpoint folder in, a nemotron-nas checkpoint folder out (or ONNX with -o model.onnx)."})
+        "A checkpoint folder in, a nemotron-nas checkpoint folder out (or ONNX with -o model.onnx);",
+        "an .onnx file in, an .onnx file out (each chain one ai.ffnfuse.FusedFFN node, or plain ops with --inline)."})
 final class FuseCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "checkpoint folder (safetensors + config.json)")
+  @Parameters(index = "0", paramLabel = "MODEL",
+      description = "checkpoint folder (safetensors + config.json) or .onnx file")
   Path input;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -41,6 +48,10 @@ final class FuseCommand implements Callable<Integer> {
   @Option(names = "--dtype", defaultValue = "same", description = "same (default), fp32, bf16 or fp16")
   String dtype;
 
+  @Option(names = "--inline", description = "ONNX input: write the fused FFN's standard operators into the graph"
+      + " instead of one FusedFFN node calling a model-local function")
+  boolean inline;
+
   @Option(names = "--keep-placeholders",
       description = "keep fused-away blocks as empty no-op blocks so layer numbers stay (as in Ultra-253B)")
   boolean keepPlaceholders;
@@ -48,6 +59,19 @@ final class FuseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     FusionPlan plan = chains.plan();
+    if (Files.isRegularFile(input) && CheckpointOutput.isOnnx(input)) {
+      if (keepPlaceholders) {
+        throw new IllegalArgumentException("--keep-placeholders applies to checkpoint input");
+      }
+      List<String> reports = OnnxFusion.fuse(input, plan, output,
+          new FfnFusionPass.Options(inline, OnnxFusion.weightType(dtype)));
+      reports.forEach(System.err::println);
+      System.err.printf("wrote %s%n", output);
+      return 0;
+    }
+    if (inline) {
+      throw new IllegalArgumentException("--inline applies to ONNX input (a checkpoint is exported with plain ops)");
+    }
     Fusion.fuse(input, plan, output, dtype, keepPlaceholders);
     System.err.printf("FfnFusion: fused %d chain(s) %s, %d FFNs → %d; wrote %s%n", plan.chains().size(), plan,
         plan.chains().stream().mapToInt(c -> c.length()).sum(), plan.chains().size(), output);

@@ -3,6 +3,7 @@ package org.ffnfuse.converters.export;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,18 +41,25 @@ public final class CudaOperators {
       Map.entry("Equal", ANY), Map.entry("Less", NUMERIC), Map.entry("Greater", NUMERIC),
       Map.entry("Range", Set.of("float", "double", "int32", "int64")),
       Map.entry("ConstantOfShape", ANY), Map.entry("Trilu", ANY), Map.entry("CumSum", NUMERIC),
-      Map.entry("Not", Set.of("bool")), Map.entry("And", Set.of("bool")), Map.entry("Or", Set.of("bool")));
+      Map.entry("Not", Set.of("bool")), Map.entry("And", Set.of("bool")), Map.entry("Or", Set.of("bool")),
+      // Not a kernel: ONNX Runtime turns Constant nodes into initializers when it loads (and inlines) a graph.
+      Map.entry("Constant", ANY));
 
   private CudaOperators() {}
 
   /**
    * The nodes of the main graph (and of model-local functions) whose operator the CUDA EP does not implement:
-   * "{@code node '/x/Foo': op Foo (domain '')}"; empty when the model can run entirely on CUDA.
+   * "{@code node '/x/Foo': op Foo (domain '')}"; empty when the model can run entirely on CUDA. A node calling a
+   * model-local function (such as FFNFuse's {@code ai.ffnfuse.FusedFFN}) is accepted: ONNX Runtime inlines the call,
+   * and the function's body is checked like the main graph ("{@code in function ai.ffnfuse.FusedFFN: node ...}").
    */
   public static List<String> unsupported(ModelProto model) {
+    Set<String> local = new HashSet<>();
+    model.getFunctionsList().forEach(f -> local.add(domain(f.getDomain()) + "." + f.getName()));
     List<String> out = new ArrayList<>();
-    check(model.getGraph().getNodeList(), out);
-    model.getFunctionsList().forEach(f -> check(f.getNodeList(), out));
+    check(model.getGraph().getNodeList(), local, "", out);
+    model.getFunctionsList().forEach(f -> check(f.getNodeList(), local,
+        "in function " + domain(f.getDomain()) + "." + f.getName() + ": ", out));
     return out;
   }
 
@@ -60,12 +68,19 @@ public final class CudaOperators {
     return unsupported(model).isEmpty();
   }
 
-  private static void check(List<NodeProto> nodes, List<String> out) {
+  private static void check(List<NodeProto> nodes, Set<String> localFunctions, String where, List<String> out) {
     for (NodeProto n : nodes) {
-      boolean defaultDomain = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+      if (localFunctions.contains(domain(n.getDomain()) + "." + n.getOpType())) {
+        continue;
+      }
+      boolean defaultDomain = domain(n.getDomain()).isEmpty();
       if (!defaultDomain || !SUPPORTED.containsKey(n.getOpType())) {
-        out.add("node '" + n.getName() + "': op " + n.getOpType() + " (domain '" + n.getDomain() + "')");
+        out.add(where + "node '" + n.getName() + "': op " + n.getOpType() + " (domain '" + n.getDomain() + "')");
       }
     }
+  }
+
+  private static String domain(String d) {
+    return d.equals("ai.onnx") ? "" : d;
   }
 }

@@ -9,6 +9,7 @@ import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.graph.fusion.FfnFusionPass;
 import org.ffnfuse.graph.fusion.FusionPlan;
 
 /**
@@ -43,8 +44,12 @@ public final class Fusion {
       if (!CheckpointOutput.isOnnx(output)) {
         throw new IllegalArgumentException("an ONNX input gives ONNX output: name the output *.onnx");
       }
-      // h4: replace with OnnxFusion.fuse(input, plan, output) when it lands.
-      throw new UnsupportedOperationException("fusing an ONNX input is not wired yet");
+      if (keepPlaceholders) {
+        throw new IllegalArgumentException("--keep-placeholders keeps layer numbers of a checkpoint; an ONNX graph"
+            + " has none to keep (drop the option)");
+      }
+      OnnxFusion.fuse(input, plan, output, new FfnFusionPass.Options(false, OnnxFusion.weightType(dtype)));
+      return;
     }
     throw new IllegalArgumentException(input + ": expected a checkpoint folder (config.json + *.safetensors) or an"
         + " .onnx file");
