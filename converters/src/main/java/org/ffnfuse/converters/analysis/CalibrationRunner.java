@@ -107,7 +107,7 @@ public final class CalibrationRunner {
     int bt = intact.batch() * intact.tokens();
     int vocab = intact.logits().length / bt;
     int hidden = intact.embedding().length / bt;
-    float[] logP = TokenStats.logSoftmaxRows(intact.logits(), vocab);
+    double[] logP = TokenStats.logSoftmaxRows(intact.logits(), vocab);
     float[][] contribution = new float[n][];
     for (int j = 0; j < n; j++) {
       contribution[j] = contribution(intact, m, j, bt * hidden);

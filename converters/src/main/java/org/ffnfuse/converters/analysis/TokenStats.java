@@ -42,9 +42,9 @@ final class TokenStats {
     return 1 - Math.max(-1, Math.min(1, c));
   }
 
-  /** {@code log softmax} of each {@code vocab}-row of {@code logits}, in place as float. */
-  static float[] logSoftmaxRows(float[] logits, int vocab) {
-    float[] out = new float[logits.length];
+  /** {@code log softmax} of each {@code vocab}-row of {@code logits}, in double. */
+  static double[] logSoftmaxRows(float[] logits, int vocab) {
+    double[] out = new double[logits.length];
     for (int o = 0; o < logits.length; o += vocab) {
       double max = Double.NEGATIVE_INFINITY;
       for (int k = 0; k < vocab; k++) {
@@ -56,14 +56,14 @@ final class TokenStats {
       }
       double lse = max + Math.log(s);
       for (int k = 0; k < vocab; k++) {
-        out[o + k] = (float) (logits[o + k] - lse);
+        out[o + k] = logits[o + k] - lse;
       }
     }
     return out;
   }
 
   /** Sum over rows of {@code KL(p ‖ q)} with {@code p = exp(logP)} and {@code q = softmax(logitsQ)}. */
-  static double klSum(float[] logP, float[] logitsQ, int vocab) {
+  static double klSum(double[] logP, float[] logitsQ, int vocab) {
     double sum = 0;
     for (int o = 0; o < logP.length; o += vocab) {
       double max = Double.NEGATIVE_INFINITY;
