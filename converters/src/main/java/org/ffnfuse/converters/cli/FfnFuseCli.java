@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       BenchIoCommand.class,
       BenchFuseCommand.class,
+      RunCommand.class,
+      BatchCommand.class,
     })
 public final class FfnFuseCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
