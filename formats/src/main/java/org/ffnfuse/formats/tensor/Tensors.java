@@ -41,14 +41,21 @@ public final class Tensors {
     return new RowBlockTensor(to, Shape.of(c, r), TRANSPOSE_BLOCK_BYTES) {
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
-        // Output rows [firstRow, firstRow+n) are input columns: read each input row's slice once.
+        // Output rows [firstRow, firstRow+n) are input columns: read each input row's slice once, TILE input rows
+        // at a time, and transpose the tile so that writes to out run along its rows instead of striding down them.
         int rr = cols();
         ByteBuffer buf = scratch(src, n);
-        float[] seg = new float[n];
-        for (int i = 0; i < rr; i++) {
-          readFloats(src, i * c + firstRow, n, seg, 0, buf);
+        float[] tile = new float[TILE * n];
+        for (int i0 = 0; i0 < rr; i0 += TILE) {
+          int t = Math.min(TILE, rr - i0);
+          for (int k = 0; k < t; k++) {
+            readFloats(src, (i0 + k) * c + firstRow, n, tile, k * n, buf);
+          }
           for (int j = 0; j < n; j++) {
-            out[j * rr + i] = seg[j];
+            int o = j * rr + i0;
+            for (int k = 0; k < t; k++) {
+              out[o + k] = tile[k * n + j];
+            }
           }
         }
       }
@@ -214,6 +221,8 @@ public final class Tensors {
 
   /** Scratch bytes per read: large enough that per-call overhead vanishes, small enough to stay in cache. */
   private static final int SCRATCH_BYTES = 1 << 20;
+  /** Input rows transposed together (see {@link #transposed}): a tile of them stays in cache. */
+  private static final int TILE = 32;
   /** Output block of a transpose (see {@link #transposed}). */
   private static final int TRANSPOSE_BLOCK_BYTES = 16 << 20;
 
