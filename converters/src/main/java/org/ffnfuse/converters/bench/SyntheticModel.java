@@ -34,7 +34,7 @@ public record SyntheticModel(String name, int hiddenSize, int numLayers, int int
   /**
    * The shapes of Meta's Llama 3 models (their published config.json): {@code 1b} = Llama-3.2-1B, {@code 3b} =
    * Llama-3.2-3B, {@code 8b} = Llama-3.1-8B; all with grouped-query attention (8 KV heads), vocabulary 128256 and
-   * llama3 rope scaling.
+   * llama3 rope scaling. {@code tiny} (hidden 256, 16 layers, 7 MB) is the same architecture for tests.
    *
    * @throws IllegalArgumentException for another name
    */
@@ -43,7 +43,8 @@ public record SyntheticModel(String name, int hiddenSize, int numLayers, int int
       case "1b" -> new SyntheticModel("1b", 2048, 16, 8192, 32, 8, 64, 128256, true, 500000, 32, List.of());
       case "3b" -> new SyntheticModel("3b", 3072, 28, 8192, 24, 8, 128, 128256, true, 500000, 32, List.of());
       case "8b" -> new SyntheticModel("8b", 4096, 32, 14336, 32, 8, 128, 128256, false, 500000, 8, List.of());
-      default -> throw new IllegalArgumentException("unknown model size '" + name + "' (known: 1b, 3b, 8b)");
+      case "tiny" -> new SyntheticModel("tiny", 256, 16, 768, 4, 2, 64, 1024, false, 500000, 8, List.of());
+      default -> throw new IllegalArgumentException("unknown model size '" + name + "' (known: 1b, 3b, 8b, tiny)");
     };
   }
 

@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
     description = {"Times `ffnfuse fuse` of a generated Llama-shaped checkpoint in a child JVM with a small -Xmx,",
         "beside `cp -r` of the same checkpoint; reports throughput and peak RSS."})
 public final class BenchFuseCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = "1b", description = "1b, 3b or 8b (Llama 3 shapes) (default: ${DEFAULT-VALUE})")
+  @Option(names = "--model", defaultValue = "1b", description = "1b, 3b or 8b (Llama 3 shapes), or tiny (for tests)"
+      + " (default: ${DEFAULT-VALUE})")
   String model;
 
   @Option(names = "--layers", description = "override the number of layers")
