@@ -10,6 +10,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.ffnfuse.converters.eval.OrtCausalLm;
 import org.ffnfuse.converters.export.CudaOperators;
 import org.ffnfuse.converters.export.ExportOptions;
 import org.ffnfuse.converters.export.OnnxExporter;
@@ -79,12 +80,16 @@ class OnnxFusionTest {
       assertTrue(reports.get(0).startsWith("FfnFusion: fused 1 chain, " + plan.chains().get(0).length()
           + " FFNs → 1"), reports.toString());
       float[][][] f = OrtRunner.run(fused, ids);
-      assertTrue(OrtRunner.maxAbsDiff(f, parallelLogits(exported, plan, dir, ids)) <= EXACT);
-      assertTrue(OrtRunner.maxAbsDiff(f, sequential) > 1e-3, "fusion changes a trained model's logits");
+      double exact = OrtRunner.maxAbsDiff(f, parallelLogits(exported, plan, dir, ids));
+      double drift = OrtRunner.maxAbsDiff(f, sequential);
+      assertTrue(exact <= EXACT, "fused vs parallel form: " + exact);
+      assertTrue(drift > 1e-3, "fusion changes a trained model's logits");
 
       Path viaCheckpoint = dir.resolve("from-checkpoint.onnx");
       Fusion.fuse(checkpoint, plan, viaCheckpoint, "fp32", false);
       double paths = OrtRunner.maxAbsDiff(f, OrtRunner.run(viaCheckpoint, ids));
+      System.err.printf("[measure] nas-austen-16l (our export) chain %s: max |Δlogit| fused vs parallel form %.2g,"
+          + " vs checkpoint path %.2g, fused vs sequential (drift) %.3g%n", chain, exact, paths, drift);
       assertTrue(paths <= EXACT, "checkpoint path and ONNX path differ by " + paths);
     }
 
@@ -119,6 +124,33 @@ class OnnxFusionTest {
         assertEquals(List.of(), CudaOperators.unsupported(m.proto()));
       }
       assertTrue(OrtRunner.maxAbsDiff(OrtRunner.run(fn, ids), OrtRunner.run(inline, ids)) <= 1e-5);
+    }
+
+    @Test
+    void fuse_kvCacheModel_keepsOtherBlocksCacheAndDecodesLikeFullPass(@TempDir Path dir) throws Exception {
+      Path kv = dir.resolve("kv.onnx");
+      OnnxExporter.export(checkpoint, kv, ExportOptions.defaults().withKvCache(true));
+      Path fused = dir.resolve("kv-fused.onnx");
+      OnnxFusion.fuse(kv, FusionPlan.parse("7-14"), fused);
+      Path plain = dir.resolve("fused.onnx");
+      OnnxFusion.fuse(exported, FusionPlan.parse("7-14"), plain);
+      try (OnnxModel before = OnnxModel.open(kv); OnnxModel after = OnnxModel.open(fused)) {
+        assertEquals(before.proto().getGraph().getInputList(), after.proto().getGraph().getInputList());
+        assertEquals(before.proto().getGraph().getOutputList(), after.proto().getGraph().getOutputList());
+      }
+      long[][] seq = {java.util.Arrays.copyOf(ids[0], 12)};
+      try (OrtCausalLm lm = OrtCausalLm.open(fused, 1)) {
+        assertTrue(lm.hasKvCache());
+        float[][][] full = lm.logits(seq);
+        assertTrue(OrtRunner.maxAbsDiff(full, OrtRunner.run(plain, seq)) <= EXACT, "KV and plain graphs agree");
+        OrtCausalLm.KvCache cache = lm.newCache(1);
+        lm.step(new long[][] {java.util.Arrays.copyOf(seq[0], 8)}, cache);
+        for (int t = 8; t < 12; t++) {
+          float[][][] next = lm.step(new long[][] {{seq[0][t]}}, cache);
+          assertTrue(OrtRunner.maxAbsDiff(new float[][] {next[0][0]}, new float[][] {full[0][t]}) <= EXACT,
+              "cached decoding at position " + t);
+        }
+      }
     }
 
     @Test
@@ -190,14 +222,15 @@ class OnnxFusionTest {
       Path fused = dir.resolve("fused.onnx");
       OnnxFusion.fuse(in, plan, fused);
       float[][][] f = OrtRunner.run(fused, ids);
-      assertTrue(OrtRunner.maxAbsDiff(f, parallelLogits(in, plan, dir, ids)) <= EXACT);
-      try (OnnxModel m = OnnxModel.open(fused)) {
-        assertEquals(List.of(), CudaOperators.unsupported(m.proto()).stream()
-            .filter(s -> s.contains("FusedFFN") || s.contains("function")).toList());
+      double exact = OrtRunner.maxAbsDiff(f, parallelLogits(in, plan, dir, ids));
+      System.err.printf("[measure] %s chain %s: max |Δlogit| fused vs parallel form %.2g, fused vs sequential"
+          + " (drift) %.3g%n", fixture, chain, exact, OrtRunner.maxAbsDiff(f, OrtRunner.run(in, ids)));
+      assertTrue(exact <= EXACT);
+      try (OnnxModel before = OnnxModel.open(in); OnnxModel after = OnnxModel.open(fused)) {
+        // PyTorch's mask building uses ops outside our CUDA list (LessOrEqual, IsNaN...): fusion adds none.
+        assertEquals(CudaOperators.unsupported(before.proto()), CudaOperators.unsupported(after.proto()));
       }
-      Path viaCheckpoint = dir.resolve("from-checkpoint.onnx");
-      Fusion.fuse(Fixtures.shared("nas-austen-16l"), plan, viaCheckpoint, "fp32", false);
-      assertTrue(OrtRunner.maxAbsDiff(f, OrtRunner.run(viaCheckpoint, ids)) <= EXACT);
+      // The checkpoint path on these graphs is compared in FusionPerplexityTest.
     }
   }
 }
