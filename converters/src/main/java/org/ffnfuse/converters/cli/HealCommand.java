@@ -4,12 +4,14 @@ import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.eval.EvalTokens;
 import org.ffnfuse.converters.eval.TokenWindows;
 import org.ffnfuse.converters.fuse.PlanFile;
+import org.ffnfuse.converters.heal.Distillation;
 import org.ffnfuse.converters.heal.HealMethod;
 import org.ffnfuse.converters.heal.HealOptions;
 import org.ffnfuse.converters.heal.HealReport;
@@ -82,7 +84,11 @@ final class HealCommand implements Callable<Integer> {
       description = "memory for lstsq's normal equations, 2·width²·8 bytes (default: ${DEFAULT-VALUE})")
   long budgetMib;
 
-  @Option(names = "--lr", description = "distill: Adam learning rate (default 1e-4)")
+  @Option(names = "--lambda", split = ",", paramLabel = "λ[,λ…]",
+      description = "lstsq: ridge strengths to try, relative to the mean diagonal of AᵀA (default 1e-3,1e-2,1e-1,1)")
+  List<Double> lambdas;
+
+  @Option(names = "--lr", description = "distill: Adam learning rate (default 3e-4)")
   Double learningRate;
 
   @Option(names = "--epochs", description = "distill: passes over the tokens at most (default 8)")
@@ -98,8 +104,14 @@ final class HealCommand implements Callable<Integer> {
       case "distill" -> HealMethod.DISTILL;
       default -> throw new IllegalArgumentException("--method must be lstsq or distill, got '" + method + "'");
     };
-    HealOptions o = HealOptions.defaults(m).withTokens(tokens).withThreads(threads)
-        .withLstsq(LeastSquaresHealer.Options.defaults().withBudgetBytes(budgetMib << 20));
+    if (m == HealMethod.DISTILL && Distillation.backend().isEmpty()) {
+      throw new IllegalArgumentException(Distillation.HOW_TO_ENABLE);
+    }
+    LeastSquaresHealer.Options ls = LeastSquaresHealer.Options.defaults().withBudgetBytes(budgetMib << 20);
+    if (lambdas != null) {
+      ls = new LeastSquaresHealer.Options(ls.budgetBytes(), lambdas, ls.branchScales());
+    }
+    HealOptions o = HealOptions.defaults(m).withTokens(tokens).withThreads(threads).withLstsq(ls);
     var d = o.distill();
     if (learningRate != null) {
       d = d.withLearningRate(learningRate);

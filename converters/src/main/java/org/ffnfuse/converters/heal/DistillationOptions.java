@@ -24,9 +24,9 @@ public record DistillationOptions(double learningRate, int batchSize, int maxEpo
     checkArgument(threads >= 0, "threads %s", threads);
   }
 
-  /** Adam 1e-4, batches of 256, up to 8 epochs, held-out check every 50 steps, patience 4, seed 1234. */
+  /** Adam 3e-4, batches of 256, up to 8 epochs, held-out check every 50 steps, patience 4, seed 1234. */
   public static DistillationOptions defaults() {
-    return new DistillationOptions(1e-4, 256, 8, 50, 4, 1234, 0);
+    return new DistillationOptions(3e-4, 256, 8, 50, 4, 1234, 0);
   }
 
   public DistillationOptions withLearningRate(double lr) {
