@@ -76,7 +76,8 @@ public final class NemotronNasCheckpointWriter {
       throw new IllegalArgumentException(m);
     });
     AtomicFiles.writeFolder(out, dir -> {
-      SafetensorsWriter.Builder b = SafetensorsWriter.builder(dir).metadata(java.util.Map.of("format", "pt"));
+      SafetensorsWriter.Builder b = SafetensorsWriter.builder(dir).metadata(java.util.Map.of("format", "pt"))
+          .sha256(true);
       if (maxShardBytes > 0) {
         b.maxShardBytes(maxShardBytes);
       }
@@ -94,7 +95,7 @@ public final class NemotronNasCheckpointWriter {
           Files.copy(sourceDir.resolve(f), dir.resolve(f));
         }
       }
-      Manifest.writeForFolder(dir); // last: SHA-256 and size of every file above
+      Manifest.writeForFolder(dir, w.sha256()); // last: SHA-256 and size of every file above
     });
   }
 

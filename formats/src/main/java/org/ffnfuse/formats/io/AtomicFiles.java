@@ -13,7 +13,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -41,7 +45,29 @@ public final class AtomicFiles {
 
   /** Writes every job; returns the targets in order. */
   public static List<Path> write(List<Job> jobs) throws IOException {
+    return write(jobs, null);
+  }
+
+  /**
+   * Like {@link #write(List)}, and hashes every file with SHA-256 on a second thread while it is written (reading
+   * behind the writer), so that a manifest costs little extra time. Contents must write sequentially.
+   *
+   * @return target → lowercase hex SHA-256, in job order
+   */
+  public static Map<Path, String> writeHashed(List<Job> jobs) throws IOException {
+    Map<Path, String> hashes = new LinkedHashMap<>();
+    write(jobs, hashes);
+    return hashes;
+  }
+
+  private static List<Path> write(List<Job> jobs, Map<Path, String> hashesOut) throws IOException {
     List<Path> temps = new ArrayList<>();
+    List<TailHasher> hashers = new ArrayList<>();
+    ExecutorService pool = hashesOut == null ? null : Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sha256-" + jobs.get(0).target().getFileName());
+      t.setDaemon(true);
+      return t;
+    });
     int renamed = 0;
     try {
       for (Job j : jobs) {
@@ -57,9 +83,15 @@ public final class AtomicFiles {
         } catch (FileSystemException e) {
           throw named(j.target(), "cannot create a file in " + dir, e);
         }
+        if (pool != null) {
+          hashers.add(new TailHasher(temps.get(temps.size() - 1), pool));
+        }
         try (FileChannel ch = channel) {
           j.content().writeTo(ch);
           ch.force(true);
+          if (pool != null) {
+            hashers.get(hashers.size() - 1).complete();
+          }
         } catch (IOException e) {
           if (isNoSpace(e)) {
             throw named(j.target(), "no space left on device (the disk filled up while writing it; the temporary"
@@ -67,6 +99,9 @@ public final class AtomicFiles {
           }
           throw e;
         }
+      }
+      for (int i = 0; i < hashers.size(); i++) {
+        hashesOut.put(jobs.get(i).target(), hashers.get(i).sha256());
       }
       List<Path> out = new ArrayList<>();
       for (Job j : jobs) {
@@ -77,6 +112,7 @@ public final class AtomicFiles {
       }
       return out;
     } catch (IOException | RuntimeException | Error e) {
+      hashers.forEach(TailHasher::cancel);
       for (int i = renamed; i < temps.size(); i++) {
         try {
           Files.deleteIfExists(temps.get(i));
@@ -85,6 +121,10 @@ public final class AtomicFiles {
         }
       }
       throw e;
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
   }
 

@@ -79,12 +79,22 @@ public final class Manifest {
    * @return the entries written, sorted by path
    */
   public static List<Entry> writeForFolder(Path folder) throws IOException {
+    return writeForFolder(folder, Map.of());
+  }
+
+  /**
+   * {@link #writeForFolder(Path)}, taking the hashes of files already hashed while they were written (from
+   * {@link AtomicFiles#writeHashed}) instead of reading them again.
+   *
+   * @param known file → lowercase hex SHA-256
+   */
+  public static List<Entry> writeForFolder(Path folder, Map<Path, String> known) throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.walk(folder)) {
       files = s.filter(Files::isRegularFile).filter(p -> !isManifest(p) && !AtomicFiles.isTemporary(
           p.getFileName().toString())).sorted().toList();
     }
-    return write(folder.resolve(FILE_NAME), files);
+    return write(folder.resolve(FILE_NAME), files, known);
   }
 
   /**
@@ -94,6 +104,16 @@ public final class Manifest {
    * @throws IllegalArgumentException if a file is not inside the manifest's folder
    */
   public static List<Entry> write(Path manifestFile, List<Path> files) throws IOException {
+    return write(manifestFile, files, Map.of());
+  }
+
+  /**
+   * {@link #write(Path, List)}, taking the hashes in {@code known} (file → lowercase hex SHA-256, e.g. from
+   * {@link AtomicFiles#writeHashed}) instead of reading those files again.
+   */
+  public static List<Entry> write(Path manifestFile, List<Path> files, Map<Path, String> known) throws IOException {
+    Map<Path, String> byAbsolute = new HashMap<>();
+    known.forEach((k, v) -> byAbsolute.put(k.toAbsolutePath().normalize(), v));
     Path dir = manifestFile.toAbsolutePath().normalize().getParent();
     List<String> rel = new ArrayList<>();
     for (Path f : files) {
@@ -101,7 +121,17 @@ public final class Manifest {
       checkArgument(abs.startsWith(dir) && !abs.equals(dir), "%s is not inside the manifest's folder %s", f, dir);
       rel.add(dir.relativize(abs).toString().replace('\\', '/'));
     }
-    List<String> hashes = hashAll(files);
+    List<Path> toHash = files.stream().filter(f -> !byAbsolute.containsKey(f.toAbsolutePath().normalize())).toList();
+    Map<Path, String> computed = new HashMap<>();
+    List<String> fresh = hashAll(toHash);
+    for (int i = 0; i < toHash.size(); i++) {
+      computed.put(toHash.get(i), fresh.get(i));
+    }
+    List<String> hashes = new ArrayList<>();
+    for (Path f : files) {
+      String h = byAbsolute.get(f.toAbsolutePath().normalize());
+      hashes.add(h != null ? h : computed.get(f));
+    }
     List<Entry> entries = new ArrayList<>();
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);

@@ -61,7 +61,9 @@ public final class SafetensorsWriter {
   private final String prefix;
   private final Map<String, Object> indexMetadata;
   private final Optional<SafetensorsHeaderLayout> layout;
+  private final boolean sha256;
   private final LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+  private Map<Path, String> hashes = Map.of();
   private boolean written;
 
   private SafetensorsWriter(Builder b) {
@@ -72,6 +74,7 @@ public final class SafetensorsWriter {
     this.prefix = b.prefix;
     this.indexMetadata = b.indexMetadata;
     this.layout = b.layout;
+    this.sha256 = b.sha256;
   }
 
   /**
@@ -266,7 +269,22 @@ public final class SafetensorsWriter {
       byte[] json = IndexJson.encode(md, index.get().weightMap()).getBytes(StandardCharsets.UTF_8);
       jobs.add(new AtomicFiles.Job(index.get().file(), ch -> writeFully(ch, ByteBuffer.wrap(json))));
     }
-    return AtomicFiles.write(jobs);
+    if (!sha256) {
+      return AtomicFiles.write(jobs);
+    }
+    hashes = java.util.Collections.unmodifiableMap(AtomicFiles.writeHashed(jobs));
+    return List.copyOf(hashes.keySet());
+  }
+
+  /**
+   * The SHA-256 (lowercase hex) of every file {@link #write()} wrote, by path, computed while writing; empty unless
+   * {@link Builder#sha256} was set.
+   *
+   * @throws IllegalStateException before {@link #write()}
+   */
+  public Map<Path, String> sha256() {
+    checkState(written, "write() was not called yet");
+    return hashes;
   }
 
   private void writeShard(FileChannel ch, Shard s) throws IOException {
@@ -336,6 +354,7 @@ public final class SafetensorsWriter {
     private String prefix = "model";
     private Map<String, Object> indexMetadata = Map.of();
     private Optional<SafetensorsHeaderLayout> layout = Optional.empty();
+    private boolean sha256;
 
     private Builder(Path out, boolean fileMode) {
       this.out = out;
@@ -398,6 +417,15 @@ public final class SafetensorsWriter {
      *
      * @throws IllegalArgumentException if {@link #layout} is combined with {@link #maxShardBytes}
      */
+    /**
+     * Also computes every written file's SHA-256, on a second thread while the file is written (see
+     * {@link SafetensorsWriter#sha256()}), for a manifest that costs no extra pass over the output.
+     */
+    public Builder sha256(boolean enabled) {
+      this.sha256 = enabled;
+      return this;
+    }
+
     public SafetensorsWriter build() {
       checkArgument(layout.isEmpty() || maxShardBytes == Long.MAX_VALUE, "layout() writes one file; drop maxShardBytes");
       return new SafetensorsWriter(this);

@@ -133,6 +133,57 @@ class ManifestTest {
   }
 
   @Nested
+  class HashedWrites {
+    @Test
+    void writeHashed_slowSequentialWriter_hashesMatchARereadOfTheFiles() throws IOException {
+      Random rnd = new Random(3);
+      AtomicFiles.Content slow = ch -> {
+        for (int i = 0; i < 200; i++) {
+          byte[] b = new byte[1 + rnd.nextInt(70_000)];
+          rnd.nextBytes(b);
+          java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+          if (i % 50 == 0) {
+            try {
+              Thread.sleep(5); // let the hasher catch up and wait for more
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException();
+            }
+          }
+        }
+      };
+      Path a = dir.resolve("out/a.bin");
+      Path b = dir.resolve("out/b.bin");
+      Path empty = dir.resolve("out/empty.bin");
+      java.util.Map<Path, String> hashes = AtomicFiles.writeHashed(List.of(new AtomicFiles.Job(a, slow),
+          new AtomicFiles.Job(b, slow), new AtomicFiles.Job(empty, ch -> {})));
+      assertEquals(List.of(a, b, empty), List.copyOf(hashes.keySet()));
+      for (Path p : hashes.keySet()) {
+        assertEquals(Manifest.sha256(p), hashes.get(p), p.toString());
+      }
+      List<Manifest.Entry> entries = Manifest.write(dir.resolve("out/x.manifest.json"), List.of(a, b, empty),
+          hashes);
+      assertEquals(hashes.get(b), entries.get(1).sha256());
+      assertDoesNotThrow(() -> Manifest.verify(dir.resolve("out/x.manifest.json")));
+    }
+
+    @Test
+    void writeHashed_failingContent_deletesTemporaryFiles() throws IOException {
+      Path out = dir.resolve("fail");
+      assertThrows(IOException.class, () -> AtomicFiles.writeHashed(List.of(new AtomicFiles.Job(out.resolve("a"),
+          ch -> {
+            ch.write(java.nio.ByteBuffer.allocate(1000));
+            throw new IOException("source failed");
+          }))));
+      try (var s = Files.list(out)) {
+        assertEquals(0, s.count());
+      }
+    }
+  }
+
+  @Nested
   class Read {
     private ModelFormatException readBad(String json) throws IOException {
       Files.writeString(manifest, json);
