@@ -12,6 +12,7 @@ import org.ffnfuse.formats.onnx.OnnxModel;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.ir.InvalidGraphException;
+import org.ffnfuse.graph.pass.FunctionInlining;
 import org.ffnfuse.graph.structure.ModelSummary;
 import org.ffnfuse.graph.structure.TransformerStructure;
 import org.ffnfuse.graph.structure.UnrecognizedGraphException;
@@ -22,7 +23,8 @@ public final class ModelInspector {
 
   /**
    * Summarizes {@code model}: a checkpoint folder (config.json + safetensors) or an {@code .onnx} file. Reads no
-   * weights (ONNX external data is not even opened beyond validation).
+   * weights (ONNX external data is not even opened beyond validation). Calls of model-local functions (a fused
+   * model's {@code FusedFFN}) are inlined first, so a fused FFN shows as one wide FFN.
    *
    * @throws UnrecognizedModelException if the ONNX graph is not a transformer FFNFuse recognizes (with the node where
    *     recognition stopped)
@@ -45,6 +47,13 @@ public final class ModelInspector {
       g = Graph.of(m.proto());
     } catch (InvalidGraphException e) {
       throw new ModelFormatException(model, e.getMessage(), e);
+    }
+    if (g.model().getFunctionsCount() > 0) {
+      try {
+        g = new FunctionInlining().run(g).graph(); // e.g. ai.ffnfuse.FusedFFN: recognized by its operators
+      } catch (IllegalArgumentException e) {
+        throw new ModelFormatException(model, "cannot inline its model-local functions: " + e.getMessage(), e);
+      }
     }
     try {
       return ModelSummary.of(TransformerStructure.recognize(g), g);

@@ -68,6 +68,23 @@ class ModelInspectorTest {
   }
 
   @Test
+  void inspect_fusedModel_oneWideFfnWhereTheChainWas(@TempDir Path tmp) throws Exception {
+    Path onnx = tmp.resolve("m.onnx");
+    OnnxExporter.export(Fixtures.bundled("nas-austen-16l"), onnx, ExportOptions.defaults());
+    Path fused = tmp.resolve("fused.onnx");
+    org.ffnfuse.converters.fuse.OnnxFusion.fuse(onnx, org.ffnfuse.graph.fusion.FusionPlan.parse("8-14"), fused);
+    ModelSummary s = ModelInspector.inspect(fused);
+    assertEquals(16 - 6, s.blocks().size());
+    assertEquals(7 * 512, s.blocks().get(8).ffnWidth());
+    assertEquals("swiglu", s.blocks().get(8).ffn());
+    assertEquals(false, s.blocks().get(8).attention());
+    assertEquals(true, s.blocks().get(9).attention(), "old block 15");
+    assertEquals(List.of(new ModelSummary.ChainSummary(7, 8)), s.chains());
+    // The same FFN weights, fused, plus the zero biases the FusedFFN signature always has (gate, up, down).
+    assertEquals(ModelInspector.inspect(onnx).parameters().ffn() + 2 * 7 * 512 + 192, s.parameters().ffn());
+  }
+
+  @Test
   void inspect_unrecognizedGraph_diagnosisNamesNode(@TempDir Path tmp) throws Exception {
     // Our export of stories260k with the last FFN's down projection turned into an unknown op: the walk stops there.
     Path onnx = tmp.resolve("m.onnx");
