@@ -27,8 +27,8 @@ import org.ffnfuse.converters.export.OnnxExporter;
 import org.ffnfuse.converters.export.model.ExportModel;
 import org.ffnfuse.converters.fuse.AttentionRemoval;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
-import org.ffnfuse.converters.fuse.Fusion;
 import org.ffnfuse.converters.fuse.ModelFusion;
+import org.ffnfuse.converters.fuse.OnnxFusion;
 import org.ffnfuse.converters.fuse.PlanFile;
 import org.ffnfuse.converters.verify.ModelCheck;
 import org.ffnfuse.converters.verify.VerifyReport;
@@ -37,6 +37,7 @@ import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.graph.fusion.FfnFusionPass;
 import org.ffnfuse.graph.fusion.FusionPlan;
 
 /**
@@ -186,13 +187,10 @@ final class RunExecution {
     namedPlan();
     if (plan.isPresent()) {
       Path source = current;
-      String dtype = r.fuse().dtype().orElse(r.output().dtype()).option();
-      step("fuse", 0, () -> {
-        Files.createDirectories(target);
-        // keep_placeholders is about a checkpoint's layer numbers; an ONNX graph has none (ignored, see FuseOptions).
-        Fusion.fuse(source, plan.get(), target.resolve("model.onnx"), dtype, false);
-        return null;
-      });
+      // keep_placeholders is about a checkpoint's layer numbers; an ONNX graph has none (ignored, see FuseOptions).
+      FfnFusionPass.Options options = new FfnFusionPass.Options(r.fuse().inline(),
+          OnnxFusion.weightType(r.fuse().dtype().orElse(r.output().dtype()).option()));
+      step("fuse", 0, () -> OnnxFusion.fuse(source, plan.get(), target.resolve("model.onnx"), options));
     }
     copySideFiles(target);
   }

@@ -12,6 +12,7 @@ import org.ffnfuse.converters.eval.EvalTokens;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.ModelFusion;
 import org.ffnfuse.converters.fuse.NemotronNasCheckpointWriter;
+import org.ffnfuse.converters.fuse.OnnxFusion;
 import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.config.ResidualLayout;
 import org.ffnfuse.graph.fusion.BlockRole;
@@ -117,6 +118,13 @@ final class RunPlan {
     if (format == OutputFormat.CHECKPOINT) {
       throw new IllegalArgumentException("output.format: checkpoint needs a checkpoint input; " + in.path()
           + " is ONNX, which gives ONNX output (output.format: onnx)");
+    }
+    WeightDtype dtype = recipe.fuse().dtype().orElse(recipe.output().dtype());
+    try {
+      OnnxFusion.weightType(dtype.option());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException((recipe.fuse().dtype().isPresent() ? "fuse.dtype: " : "output.dtype: ")
+          + e.getMessage(), e);
     }
     if (recipe.plan().isEmpty() && recipe.dropAttention().isEmpty()) {
       throw new IllegalArgumentException("plan: an ONNX input needs a plan or a drop_attention section: without"

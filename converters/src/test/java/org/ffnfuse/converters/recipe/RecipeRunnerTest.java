@@ -16,11 +16,14 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
+import org.ffnfuse.formats.onnx.OnnxModel;
 import org.ffnfuse.formats.testing.Fixtures;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RecipeRunnerTest {
   private static final Path NAS = Fixtures.bundled("nas-austen-16l");
@@ -201,17 +204,69 @@ class RecipeRunnerTest {
     }
 
     @Test
-    void run_thresholdZero_findsNothingAndSaysWhy(@TempDir Path tmp) throws Exception {
-      Path text = RecipeTesting.text(tmp.resolve("in"));
+    void run_noAttentionFreeRun_plannerFindsNothingAndSaysWhy(@TempDir Path tmp) throws Exception {
+      Path ids = RecipeTesting.ids(tmp.resolve("in"), "ids.json", 64, 512, 4);
       Recipe recipe = RecipeYaml.parse("""
-          calibration: {text: %s, window: 32, windows: 2}
-          plan: {threshold: 0}
-          """.formatted(text), tmp.resolve("in/recipe.yaml"), tmp);
+          calibration: {text: %s, window: 16, windows: 2}
+          plan: {threshold: 10}
+          """.formatted(ids), tmp.resolve("in/recipe.yaml"), tmp);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> RecipeRunner.run(NAS, recipe, tmp.resolve("out"), RunListener.NONE));
-      assertTrue(e.getMessage().startsWith("plan: the planner found no chain to fuse (threshold 0.0"),
+          () -> RecipeRunner.run(Fixtures.bundled("random/llama"), recipe, tmp.resolve("out"), RunListener.NONE));
+      assertTrue(e.getMessage().startsWith("plan: the planner found no chain to fuse (threshold 10.0"),
           e.getMessage());
+      assertTrue(e.getMessage().contains("attention-free runs: []"), e.getMessage());
       assertFalse(Files.exists(tmp.resolve("out")));
+    }
+  }
+
+  @Nested
+  class OnnxInput {
+    /** random/llama's dynamo export, alone in a folder. */
+    private Path onnx(Path tmp) throws Exception {
+      Path dir = Files.createDirectories(tmp.resolve("onnx"));
+      return Files.copy(Fixtures.bundled("random/llama").resolve("model.dynamo.onnx"), dir.resolve("model.onnx"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void run_dropThenFuse_writesFusedGraph(boolean inline, @TempDir Path tmp) throws Exception {
+      Path ids = RecipeTesting.ids(tmp.resolve("in"), "ids.json", 64, 512, 9);
+      Recipe recipe = RecipeYaml.parse("""
+          drop_attention: {blocks: "2-3"}
+          plan: {chains: "1-3"}
+          fuse: {inline: %s}
+          verify: {text: %s, window: 16, windows: 2}
+          """.formatted(inline, ids), tmp.resolve("in/recipe.yaml"), tmp);
+      Path out = tmp.resolve("out");
+      RunReport r = RecipeRunner.run(onnx(tmp), recipe, out, RunListener.NONE);
+      assertEquals(OutputFormat.ONNX, r.format());
+      assertEquals(List.of(2, 3), r.droppedAttention());
+      try (OnnxModel m = OnnxModel.open(r.modelPath())) {
+        boolean fusedNode = m.proto().getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("FusedFFN"));
+        assertEquals(!inline, fusedNode, "one FusedFFN node, or its operators inline");
+      }
+      double before = r.perplexityBefore().getAsDouble();
+      assertTrue(before > 100, "random weights: near-uniform over 512 tokens, got " + before);
+      assertEquals(List.of(), Sha256Sums.check(out));
+    }
+
+    @Test
+    void run_bf16ForOnnx_refusedUpFront(@TempDir Path tmp) throws Exception {
+      Recipe recipe = RecipeYaml.parse("plan: {chains: \"1\"}\nfuse: {dtype: bf16}\n", tmp.resolve("r.yaml"), tmp);
+      Path model = onnx(tmp);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RecipeRunner.run(model, recipe, tmp.resolve("out"), RunListener.NONE));
+      assertTrue(e.getMessage().startsWith("fuse.dtype: ONNX output supports fp32 and fp16"), e.getMessage());
+    }
+
+    @Test
+    void run_checkpointFormatForOnnx_refused(@TempDir Path tmp) throws Exception {
+      Recipe recipe = RecipeYaml.parse("plan: {chains: \"1\"}\noutput: {format: checkpoint}\n",
+          tmp.resolve("r.yaml"), tmp);
+      Path model = onnx(tmp);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RecipeRunner.run(model, recipe, tmp.resolve("out"), RunListener.NONE));
+      assertTrue(e.getMessage().startsWith("output.format: checkpoint needs a checkpoint input"), e.getMessage());
     }
   }
 
