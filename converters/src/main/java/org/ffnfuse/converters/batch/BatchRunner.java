@@ -63,8 +63,8 @@ public final class BatchRunner {
   public static BatchReport run(Path zoo, Recipe recipe, Path outDir, BatchOptions options, BatchListener listener)
       throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    List<ZooModel> models = ZooScanner.scan(zoo);
     Files.createDirectories(outDir);
+    List<ZooModel> models = ZooScanner.scan(zoo, Optional.of(outDir));
     try (FileChannel lockFile = FileChannel.open(outDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
       if (lock == null) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -27,6 +28,14 @@ public final class ZooScanner {
    *     another's ({@code a.onnx} and {@code a/} both present)
    */
   public static List<ZooModel> scan(Path zoo) throws IOException {
+    return scan(zoo, Optional.empty());
+  }
+
+  /**
+   * The models under {@code zoo}, not looking into {@code exclude} (a batch's own output folder, when it lies inside
+   * the zoo: its fused models are not new input).
+   */
+  public static List<ZooModel> scan(Path zoo, Optional<Path> exclude) throws IOException {
     if (!Files.isDirectory(zoo)) {
       throw new java.nio.file.NotDirectoryException(zoo.toString());
     }
@@ -35,7 +44,11 @@ public final class ZooScanner {
           + " with 'ffnfuse run', or point batch at the folder above it");
     }
     List<ZooModel> out = new ArrayList<>();
-    visit(zoo, zoo, new HashSet<>(), out);
+    Set<Path> seen = new HashSet<>();
+    if (exclude.isPresent() && Files.isDirectory(exclude.get())) {
+      seen.add(exclude.get().toRealPath());
+    }
+    visit(zoo, zoo, seen, out);
     out.sort((a, b) -> a.name().compareTo(b.name()));
     for (int i = 0; i < out.size(); i++) {
       for (int j = i + 1; j < out.size(); j++) {

@@ -101,56 +101,67 @@ public record Recipe(Optional<String> description, long seed, int threads, Optio
 
     private Builder() {}
 
+    /** Key {@code description}. */
     public Builder description(String d) {
       description = Optional.of(d);
       return this;
     }
 
+    /** Key {@code seed}. */
     public Builder seed(long s) {
       seed = s;
       return this;
     }
 
+    /** Key {@code threads}. */
     public Builder threads(int n) {
       threads = n;
       return this;
     }
 
+    /** Key {@code calibration}. */
     public Builder calibration(Calibration c) {
       calibration = Optional.of(c);
       return this;
     }
 
+    /** Key {@code analyze}. */
     public Builder analyze(boolean on) {
       analyze = on;
       return this;
     }
 
+    /** Key {@code drop_attention}. */
     public Builder dropAttention(DropAttentionStep d) {
       dropAttention = Optional.of(d);
       return this;
     }
 
+    /** Key {@code plan}. */
     public Builder plan(PlanStep p) {
       plan = Optional.of(p);
       return this;
     }
 
+    /** Key {@code fuse}. */
     public Builder fuse(FuseOptions f) {
       fuse = checkNotNull(f);
       return this;
     }
 
+    /** Key {@code output}. */
     public Builder output(OutputOptions o) {
       output = checkNotNull(o);
       return this;
     }
 
+    /** Key {@code verify}. */
     public Builder verify(VerifyOptions v) {
       verify = Optional.of(v);
       return this;
     }
 
+    /** Key {@code bench}. */
     public Builder bench(BenchOptions b) {
       bench = Optional.of(b);
       return this;

@@ -1,9 +1,12 @@
 package org.ffnfuse.converters.recipe;
 
 /**
- * Hears a run's steps as they happen, for progress bars. Steps are named {@code drop-attention}, {@code analyze},
- * {@code plan}, {@code fuse}, {@code export-original}, {@code export-fused}, {@code verify}, {@code bench},
- * {@code report}. Called from the thread that runs the recipe; every method does nothing by default.
+ * Hears a run's steps as they happen, for progress bars. In the order they can occur, steps are named
+ * {@code export-original} (a checkpoint exported for ONNX Runtime), {@code analysis-graph} (the instrumented graph
+ * built and opened), {@code rank-attention} ({@code drop_attention.auto}'s passes), {@code drop-attention},
+ * {@code export-stage}, {@code analyze} (the calibration passes), {@code plan}, {@code analysis-report}, {@code fuse}
+ * (or {@code write} when nothing is fused), {@code export-fused}, {@code verify}, {@code bench} and {@code report}.
+ * Called from the thread that runs the recipe, one step at a time; every method does nothing by default.
  */
 public interface RunListener {
   /** A listener that ignores everything. */

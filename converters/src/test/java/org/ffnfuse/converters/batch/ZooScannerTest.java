@@ -33,6 +33,17 @@ class ZooScannerTest {
   }
 
   @Test
+  void scan_outputInsideTheZoo_isNotScanned(@TempDir Path zoo) throws Exception {
+    Path llama = Fixtures.bundled("random/llama").toAbsolutePath();
+    Files.createSymbolicLink(zoo.resolve("llama"), llama);
+    Path out = Files.createDirectories(zoo.resolve("out/llama/model"));
+    Files.copy(llama.resolve("model.dynamo.onnx"), out.resolve("model.onnx"));
+    assertEquals(List.of("llama"), ZooScanner.scan(zoo, java.util.Optional.of(zoo.resolve("out"))).stream()
+        .map(ZooModel::name).toList());
+    assertEquals(2, ZooScanner.scan(zoo).size());
+  }
+
+  @Test
   void scan_twoModelsOneOutput_throws(@TempDir Path zoo) throws Exception {
     Path llama = Fixtures.bundled("random/llama").toAbsolutePath();
     Files.createSymbolicLink(zoo.resolve("m"), llama);
