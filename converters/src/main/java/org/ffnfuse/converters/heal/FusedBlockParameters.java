@@ -274,6 +274,12 @@ public final class FusedBlockParameters {
     return new FfnKernel(this).normalize(x, 0, x.length / hidden);
   }
 
+  /** {@code F(x)}, the block's contribution to the residual stream, for {@code x} of whole tokens (token-major). */
+  public float[] contribution(float[] x) {
+    checkArgument(x.length % hidden == 0, "%s values are not whole tokens of %s", x.length, hidden);
+    return new FfnKernel(this).forward(x, 0, x.length / hidden);
+  }
+
   /** {@code Σ‖y − x − F(x)‖² / Σ‖y − x‖²} of this block over {@code samples} (0 = matches the chain exactly). */
   public double relativeError(ChainSamples samples) {
     checkArgument(samples.hidden() == hidden, "samples of hidden %s for a block of hidden %s", samples.hidden(),
