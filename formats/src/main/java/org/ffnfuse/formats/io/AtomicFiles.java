@@ -223,8 +223,10 @@ public final class AtomicFiles {
   private static FileSystemException named(Path file, String what, IOException cause) {
     String why = cause instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
         : cause.getMessage();
-    FileSystemException e = new FileSystemException(file.toString(), null, what
-        + (why == null || what.contains(why) ? "" : ": " + why));
+    boolean said = why == null || what.toLowerCase(java.util.Locale.ROOT).contains(why.toLowerCase(
+        java.util.Locale.ROOT)) || (cause instanceof FileSystemException && isNoSpace(cause)
+        && what.startsWith("no space left on device"));
+    FileSystemException e = new FileSystemException(file.toString(), null, what + (said ? "" : ": " + why));
     e.initCause(cause);
     return e;
   }

@@ -132,7 +132,8 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
               .findFirst().map(n -> " (it is in " + n + ")").orElse("");
           throw new ModelFormatException(indexFile, "tensor '" + e.getKey() + "' is listed in weight_map for shard "
               + e.getValue().getFileName() + ", but that shard has no such tensor" + elsewhere
-              + "; the index does not match the shards");
+              + "; the index does not match the shards"
+              + (elsewhere.isEmpty() ? "" : " (shard files renamed or swapped?)"));
         }
       }
       Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
