@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a child process and measures its wall time and memory: peak resident set ({@code VmHWM}) and the largest
- * anonymous ({@code RssAnon}: heap, stacks, direct buffers) and file-backed ({@code RssFile}: mapped files) resident
- * sizes seen, polled from {@code /proc/PID/status} (Linux). {@code VmHWM} is the kernel's own high-water mark, so
- * polling misses at most the growth of the last poll interval; the anonymous and file parts are sampled.
+ * Runs a child process and measures its wall time, CPU time and memory: peak resident set ({@code VmHWM}) and the
+ * largest anonymous ({@code RssAnon}: heap, stacks, direct buffers) and file-backed ({@code RssFile}: mapped files)
+ * resident sizes seen, polled from {@code /proc/PID/status}, and user + system CPU time from {@code /proc/PID/stat}
+ * (Linux). {@code VmHWM} is the kernel's own high-water mark, so polling misses at most the growth of the last poll
+ * interval; the other figures are sampled, so they miss at most the last interval's worth. CPU time does not depend on
+ * how busy the machine is, wall time does.
  */
 public final class MeteredProcess {
   /** Poll interval in milliseconds. */
@@ -29,9 +31,10 @@ public final class MeteredProcess {
    * @param peakRssBytes {@code VmHWM}: the peak resident set (0 where /proc is unavailable)
    * @param peakAnonBytes the largest {@code RssAnon} sampled
    * @param peakFileBytes the largest {@code RssFile} sampled
+   * @param cpuSeconds user + system CPU time of the process (its own threads, not its children), last sample
    */
   public record Measurement(int exitCode, double seconds, long peakRssBytes, long peakAnonBytes,
-      long peakFileBytes) {}
+      long peakFileBytes, double cpuSeconds) {}
 
   /** The command that runs {@code mainClass} in a new JVM with this JVM's class path and {@code -Xmx{xmx}}. */
   public static List<String> javaCommand(String xmx, String mainClass, List<String> args) {
@@ -53,20 +56,38 @@ public final class MeteredProcess {
     long t0 = System.nanoTime();
     Process p = pb.start();
     Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+    Path stat = Path.of("/proc", Long.toString(p.pid()), "stat");
     long hwm = 0;
     long anon = 0;
     long file = 0;
+    long ticks = 0;
     while (true) {
       long[] s = sample(status);
       hwm = Math.max(hwm, s[0]);
       anon = Math.max(anon, s[1]);
       file = Math.max(file, s[2]);
+      ticks = Math.max(ticks, cpuTicks(stat));
       if (p.waitFor(POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
         break;
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Measurement(p.exitValue(), seconds, hwm, anon, file);
+    return new Measurement(p.exitValue(), seconds, hwm, anon, file, ticks / (double) CLOCK_TICKS);
+  }
+
+  /** {@code USER_HZ}: Linux reports CPU times in /proc in units of 1/100 s on every common platform. */
+  private static final int CLOCK_TICKS = 100;
+
+  /** utime + stime from /proc/PID/stat, in clock ticks; 0 if unavailable. */
+  static long cpuTicks(Path stat) {
+    try {
+      String s = Files.readString(stat);
+      // Fields after the command name, which is in parentheses and may contain spaces.
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of the whole line
+    } catch (IOException | RuntimeException e) {
+      return 0; // gone, or not Linux
+    }
   }
 
   /** {VmHWM, RssAnon, RssFile} in bytes; zeros if the process is gone or /proc has no such fields. */

@@ -84,7 +84,7 @@ public final class BenchFuseCommand implements Callable<Integer> {
   public record Report(String model, String label, long parameters, long inputBytes, int inputFiles,
       boolean generatedNow, Step generate, String fuseCommand, String xmx, Step fuse, long peakRssBytes,
       long peakAnonBytes, long peakFileBytes, Step cp, Step cpSync, double ratioToCp, double ratioToCpSync,
-      Map<String, Object> machine) {}
+      double cpCpuSeconds, double fuseCpuSeconds, Map<String, Object> machine) {}
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchFuseCommand()).setExecutionExceptionHandler(new ErrorHandler())
@@ -151,12 +151,18 @@ public final class BenchFuseCommand implements Callable<Integer> {
       long peakAnon = 0;
       long peakFile = 0;
       long outBytes = 0;
+      List<Double> fuseCpu = new ArrayList<>();
+      List<Double> cpCpu = new ArrayList<>();
       for (int run = 1; run <= repeat; run++) {
         AtomicFiles.deleteTree(copy);
         sync();
         t0 = System.nanoTime();
-        runOrThrow(List.of("cp", "-r", ckpt.toString(), copy.toString()));
+        MeteredProcess.Measurement c = MeteredProcess.run(List.of("cp", "-r", ckpt.toString(), copy.toString()), log);
+        if (c.exitCode() != 0) {
+          throw new IOException("cp -r exited with " + c.exitCode() + ": " + Files.readString(log));
+        }
         cpRuns.add((System.nanoTime() - t0) / 1e9);
+        cpCpu.add(c.cpuSeconds());
         sync();
         cpSyncRuns.add((System.nanoTime() - t0) / 1e9);
         AtomicFiles.deleteTree(copy);
@@ -175,11 +181,13 @@ public final class BenchFuseCommand implements Callable<Integer> {
         outBytes = folderBytes(fused);
         AtomicFiles.deleteTree(fused);
         fuseRuns.add(r.seconds());
+        fuseCpu.add(r.cpuSeconds());
         peakRss = Math.max(peakRss, r.peakRssBytes());
         peakAnon = Math.max(peakAnon, r.peakAnonBytes());
         peakFile = Math.max(peakFile, r.peakFileBytes());
-        out.printf("run %d/%d: cp -r %.1f s (with sync %.1f s), fuse %.1f s, peak RSS %.0f MiB%n", run, repeat,
-            cpRuns.get(run - 1), cpSyncRuns.get(run - 1), r.seconds(), r.peakRssBytes() / 1048576.0);
+        out.printf("run %d/%d: cp -r %.1f s (with sync %.1f s; CPU %.1f s), fuse %.1f s (CPU %.1f s), peak RSS %.0f"
+            + " MiB%n", run, repeat, cpRuns.get(run - 1), cpSyncRuns.get(run - 1), c.cpuSeconds(), r.seconds(),
+            r.cpuSeconds(), r.peakRssBytes() / 1048576.0);
         out.flush();
       }
       Step cp = Step.of("cp -r", inputBytes, cpRuns);
@@ -187,7 +195,8 @@ public final class BenchFuseCommand implements Callable<Integer> {
       Step fuse = Step.of("fuse", outBytes, fuseRuns);
       Report rep = new Report(model, m.label(), m.parameterCount(), inputBytes, inputFiles, generated, generate,
           "ffnfuse " + String.join(" ", args), xmx, fuse, peakRss, peakAnon, peakFile, cp,
-          cpSync, fuse.gbPerSecond() / cp.gbPerSecond(), fuse.gbPerSecond() / cpSync.gbPerSecond(), machine());
+          cpSync, fuse.gbPerSecond() / cp.gbPerSecond(), fuse.gbPerSecond() / cpSync.gbPerSecond(),
+          Step.of("cp cpu", inputBytes, cpCpu).seconds(), Step.of("fuse cpu", outBytes, fuseCpu).seconds(), machine());
       print(out, rep);
       if (json != null) {
         AtomicFiles.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -221,6 +230,8 @@ public final class BenchFuseCommand implements Callable<Integer> {
           s.runs().stream().map(x -> String.format("%.2f", x)).toList());
     }
     out.printf("fuse / cp: %.2f×, fuse / (cp+sync): %.2f× (goal ≥ 0.7×)%n", r.ratioToCp(), r.ratioToCpSync());
+    out.printf("CPU time (median): cp %.1f s, fuse %.1f s (%.2f s per GB written); load average %s%n",
+        r.cpCpuSeconds(), r.fuseCpuSeconds(), r.fuseCpuSeconds() / (r.fuse().bytes() / 1e9), loadAverage());
     out.printf("fuse peak RSS over all runs %.0f MiB (anonymous ≤ %.0f MiB, file-backed ≤ %.0f MiB; goal ≤ 1024 MiB)%n",
         r.peakRssBytes() / 1048576.0, r.peakAnonBytes() / 1048576.0, r.peakFileBytes() / 1048576.0);
     out.flush();
@@ -257,6 +268,16 @@ public final class BenchFuseCommand implements Callable<Integer> {
 
   private static Map<String, Object> machine() {
     return Map.of("cpus", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"),
-        "os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        "os", System.getProperty("os.name") + " " + System.getProperty("os.version"), "loadAverage", loadAverage());
+  }
+
+  /** The 1, 5 and 15 minute load averages: how busy the machine was (other work skews wall times). */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 }

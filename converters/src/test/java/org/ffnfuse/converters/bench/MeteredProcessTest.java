@@ -33,5 +33,6 @@ class MeteredProcessTest {
     assertTrue(m.seconds() > 0);
     assertTrue(m.peakRssBytes() > 200L << 20 && m.peakRssBytes() < 1L << 30, "peak RSS " + m.peakRssBytes());
     assertTrue(m.peakAnonBytes() > 150L << 20, "anonymous " + m.peakAnonBytes());
+    assertTrue(m.cpuSeconds() > 0 && m.cpuSeconds() < 60, "CPU " + m.cpuSeconds());
   }
 }
