@@ -50,15 +50,49 @@ public final class AnalysisModel implements AutoCloseable {
   private boolean closed;
 
   /**
-   * One forward pass's outputs, flat row-major.
-   *
-   * @param batch windows in the batch
-   * @param tokens tokens per window
-   * @param logits {@code [batch·tokens·vocab]}, or empty if not requested
-   * @param branches {@code [batch·tokens·hidden]} per branch output name (only the requested ones)
-   * @param embedding the stream's start {@code [batch·tokens·hidden]}, or empty if not requested
+   * One forward pass's outputs, flat row-major. The arrays are fresh for every pass and nothing else holds them, so
+   * they are handed over without copies (the caller may modify them).
    */
-  public record Outputs(int batch, int tokens, float[] logits, Map<String, float[]> branches, float[] embedding) {}
+  public static final class Outputs {
+    private final int batch;
+    private final int tokens;
+    private final float[] logits;
+    private final Map<String, float[]> branches;
+    private final float[] embedding;
+
+    Outputs(int batch, int tokens, float[] logits, Map<String, float[]> branches, float[] embedding) {
+      this.batch = batch;
+      this.tokens = tokens;
+      this.logits = logits;
+      this.branches = java.util.Collections.unmodifiableMap(branches);
+      this.embedding = embedding;
+    }
+
+    /** Windows in the batch. */
+    public int batch() {
+      return batch;
+    }
+
+    /** Tokens per window. */
+    public int tokens() {
+      return tokens;
+    }
+
+    /** Logits {@code [batch·tokens·vocab]}, or empty if not requested. */
+    public float[] logits() {
+      return logits;
+    }
+
+    /** Branch outputs {@code [batch·tokens·hidden]} by output name (only the requested ones). */
+    public Map<String, float[]> branches() {
+      return branches;
+    }
+
+    /** The residual stream's start {@code [batch·tokens·hidden]}, or empty if not requested. */
+    public float[] embedding() {
+      return embedding;
+    }
+  }
 
   private AnalysisModel(OrtEnvironment env, OrtSession session, Path tempDir, AnalysisGraph graph,
       Map<String, long[]> pastShapes) {

@@ -12,11 +12,48 @@ import org.ffnfuse.converters.eval.TokenWindows;
 /**
  * Calibration windows from a text file (tokenized with the model's {@code tokenizer.json}, each window BOS + {@code n}
  * tokens) or from pre-tokenized ids ({@code {"ids":[…]}}, windows of {@code n} ids as they are, BOS already inside).
- *
- * @param ids the windows, all of one length
- * @param bosFirst whether each window starts with a BOS this class put there
+ * Immutable: {@link #ids()} returns a copy.
  */
-public record CalibrationWindows(long[][] ids, boolean bosFirst) {
+public final class CalibrationWindows {
+  private final long[][] ids;
+  private final boolean bosFirst;
+
+  /** Windows {@code ids} (copied; all of one length), {@code bosFirst} if each starts with a BOS put there. */
+  public CalibrationWindows(long[][] ids, boolean bosFirst) {
+    checkArgument(ids.length > 0, "no windows");
+    this.ids = new long[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      checkArgument(ids[i].length == ids[0].length, "window %s has %s tokens, window 0 %s", i, ids[i].length,
+          ids[0].length);
+      this.ids[i] = ids[i].clone();
+    }
+    this.bosFirst = bosFirst;
+  }
+
+  /** A copy of the windows {@code [windows][length]}. */
+  public long[][] ids() {
+    long[][] c = new long[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      c[i] = ids[i].clone();
+    }
+    return c;
+  }
+
+  /** Whether each window starts with a BOS this class put there (its position is left out of statistics). */
+  public boolean bosFirst() {
+    return bosFirst;
+  }
+
+  /** Number of windows. */
+  public int windows() {
+    return ids.length;
+  }
+
+  /** Tokens per window, BOS included. */
+  public int length() {
+    return ids[0].length;
+  }
+
   /**
    * Cuts calibration windows.
    *

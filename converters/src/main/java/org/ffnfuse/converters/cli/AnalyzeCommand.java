@@ -86,7 +86,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       CalibrationWindows w = CalibrationWindows.of(rm, text, tokenizer, bos, window, tokens);
       AnalysisResult r;
       try (AnalysisModel am = AnalysisModel.open(rm.onnx(), threads)) {
-        long total = (long) CalibrationRunner.passesPerBatch(am, o) * CalibrationRunner.batches(w.ids().length, o);
+        long total = (long) CalibrationRunner.passesPerBatch(am, o) * CalibrationRunner.batches(w.windows(), o);
         try (ProgressBar pb = quiet ? null : new ProgressBarBuilder().setTaskName("analyze").setInitialMax(total)
             .setUnit(" passes", 1).setStyle(ProgressBarStyle.ASCII)
             .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
