@@ -147,7 +147,8 @@ public final class FfnFusionPass implements Pass {
           + " disappear with the fusion", c, v, readers.isEmpty() ? "a graph output" : "also read by " + readers);
       shapeOnly.add(v); // same shape as the chain's input stream
     });
-    ChainRegion.escapes(g, keep, List.of()).forEach((v, readers) -> {
+    List<Node> keptInRegion = ChainRegion.without(region, remove); // norm s's nodes that read the stream
+    ChainRegion.escapes(g, keptInRegion, List.of()).forEach((v, readers) -> {
       List<Node> outside = ChainRegion.without(readers, region);
       checkArgument(outside.isEmpty() && !g.isGraphOutput(v), "chain %s: block %s's norm output %s is also read by"
           + " %s; giving that norm unit gain would change it", c, c.first(), v, outside);
@@ -185,7 +186,7 @@ public final class FfnFusionPass implements Pass {
         biases.add(Optional.empty());
       }
     }
-    unitNorm(g, r, norm, fused.block().norm(), prefix);
+    unitNorm(g, r, norm, fused.block().norm(), prefix, c);
 
     Node anchor = last.residual().add();
     r.removeAll(remove);
@@ -223,13 +224,22 @@ public final class FfnFusionPass implements Pass {
     }
   }
 
-  /** Points {@code norm}'s gain (and bias) at new initializers holding {@code unit}'s (unit gain, zero bias). */
-  private static void unitNorm(Graph g, Rewriter r, NormMatch norm, NormParams unit, String prefix) {
+  /**
+   * Points {@code norm}'s gain (and bias) at new initializers holding {@code unit}'s (unit effective gain: ones, or
+   * zeros under Gemma's explicit {@code 1+w}; zero bias). The nodes reading the parameters are rewritten (through
+   * Identity nodes, which stay for any other reader); each must feed only this norm.
+   */
+  private static void unitNorm(Graph g, Rewriter r, NormMatch norm, NormParams unit, String prefix, ChainRange c) {
     Map<String, String> swap = new HashMap<>();
     norm.weight().ifPresent(w -> swap.put(w, r.addInitializer(prefix + "norm.weight", unit.gain())));
     norm.bias().ifPresent(b -> swap.put(b, r.addInitializer(prefix + "norm.bias", unit.bias().orElseThrow())));
+    Set<Node> normNodes = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    normNodes.addAll(norm.nodes());
     Set<String> done = new LinkedHashSet<>();
     for (Node n : norm.nodes()) {
+      if (n.is("Identity")) {
+        continue;
+      }
       NodeProto.Builder p = n.proto().toBuilder();
       boolean changed = false;
       for (int i = 0; i < p.getInputCount(); i++) {
@@ -241,6 +251,12 @@ public final class FfnFusionPass implements Pass {
         }
       }
       if (changed) {
+        for (String out : n.outputs()) {
+          List<Node> others = g.consumers(out).stream().filter(x -> !normNodes.contains(x)).toList();
+          checkArgument(others.isEmpty() || n.outputs().contains(norm.output()), "chain %s: %s, which applies"
+              + " block %s's norm parameters, also feeds %s; giving that norm unit gain would change them", c, n,
+              c.first(), others);
+        }
         r.replace(List.of(n), List.of(p.build()));
       }
     }

@@ -172,6 +172,38 @@ class FfnFusionPassTest {
       }
     }
 
+    /** random/llama without attention in 1-3, plus an Identity reading {@code value(structure)}. */
+    Graph withExtraReader(OnnxFiles.Opened in, java.util.function.Function<TransformerStructure, String> value)
+        throws Exception {
+      Graph g = AttentionRemovalPass.of(Set.of(1, 2, 3)).run(in.graph()).graph();
+      var r = g.rewriter();
+      r.add(NodeProto.newBuilder().setOpType("Identity").setName("spy")
+          .addInput(value.apply(TransformerStructure.recognize(g))).addOutput("spied").build());
+      return r.apply();
+    }
+
+    @Test
+    void run_streamInsideChainReadOutside_refusedNamingReader() throws Exception {
+      try (OnnxFiles.Opened in = OnnxFiles.open(Fixtures.bundled("random/llama").resolve("model.dynamo.onnx"))) {
+        Graph g = withExtraReader(in, s -> s.block(1).ffn().orElseThrow().residual().output().orElseThrow());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> FfnFusionPass.of(FusionPlan.parse("0-3"), FfnFusionPass.Options.defaults()).run(g));
+        assertTrue(e.getMessage().contains("spy") && e.getMessage().contains("inside the chain"), e.getMessage());
+        // A chain that leaves that value outside is fine.
+        FfnFusionPass.of(FusionPlan.parse("2-3"), FfnFusionPass.Options.defaults()).run(g);
+      }
+    }
+
+    @Test
+    void run_firstNormOutputReadOutside_refused() throws Exception {
+      try (OnnxFiles.Opened in = OnnxFiles.open(Fixtures.bundled("random/llama").resolve("model.dynamo.onnx"))) {
+        Graph g = withExtraReader(in, s -> s.block(1).ffn().orElseThrow().norm().output());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> FfnFusionPass.of(FusionPlan.parse("1-3"), FfnFusionPass.Options.defaults()).run(g));
+        assertTrue(e.getMessage().contains("norm output"), e.getMessage());
+      }
+    }
+
     @Test
     void run_chainPastTheEnd_refused() throws Exception {
       try (OnnxFiles.Opened in = OnnxFiles.open(Fixtures.bundled("random/llama").resolve("model.dynamo.onnx"))) {
