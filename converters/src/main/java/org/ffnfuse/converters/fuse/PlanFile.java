@@ -41,7 +41,11 @@ public final class PlanFile {
     try {
       root = JSON.readTree(TextFiles.decodeUtf8(file, Files.readAllBytes(file)));
     } catch (JsonProcessingException e) {
-      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
+      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage()
+          // Jackson names its (redacted) source inside the message; the file is named already.
+          .replaceAll("\\[Source: [^;\\]]*; ", "[")
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
+              + e.getLocation().getColumnNr()), e);
     }
     if (root == null || !root.isObject()) {
       throw new ModelFormatException(file, "expected a JSON object like {\"chains\":[{\"first\":8,\"last\":13}]}");

@@ -41,7 +41,11 @@ public final class HfConfigReader {
     try {
       root = MAPPER.readTree(TextFiles.readUtf8(file, MAX_BYTES, "a config.json"));
     } catch (JacksonException e) {
-      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
+      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage()
+          // Jackson names its (redacted) source inside the message; the file is named already.
+          .replaceAll("\\[Source: [^;\\]]*; ", "[")
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
+              + e.getLocation().getColumnNr()), e);
     }
     return parse(root, file);
   }
