@@ -24,16 +24,16 @@ class FuseCommandTest {
     return cl.execute(args);
   }
 
-  /** random/llama (dynamo) with attention removed in blocks 1-3 (by the graph pass, written to {@code dir}). */
-  static Path chainModel(Path dir) throws Exception {
+  /** random/llama (dynamo) with attention removed in blocks 1-3 by {@code ffnfuse drop-attention}. */
+  private Path chainModel(Path dir) {
     Path out = dir.resolve("no-attn.onnx");
-    org.ffnfuse.converters.analysis.OnnxAttentionRemoval.remove(
-        Fixtures.bundled("random/llama").resolve("model.dynamo.onnx"), java.util.Set.of(1, 2, 3), out);
+    assertEquals(0, run("drop-attention", Fixtures.bundled("random/llama").resolve("model.dynamo.onnx").toString(),
+        "--blocks", "1-3", "-o", out.toString()));
     return out;
   }
 
   @Test
-  void fuse_onnxInput_functionAndInlineGiveSameLogits(@TempDir Path tmp) throws Exception {
+  void dropAttentionThenFuse_onnxInput_functionAndInlineGiveSameLogits(@TempDir Path tmp) throws Exception {
     Path in = chainModel(tmp);
     Path fn = tmp.resolve("fn.onnx");
     Path inline = tmp.resolve("inline.onnx");
