@@ -14,7 +14,11 @@ import java.util.stream.Stream;
 import org.ffnfuse.converters.bench.MeteredProcess;
 import org.ffnfuse.converters.bench.SyntheticCheckpoints;
 import org.ffnfuse.converters.bench.SyntheticModel;
+import org.ffnfuse.converters.export.ExportOptions;
+import org.ffnfuse.converters.export.OnnxExporter;
+import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine;
@@ -30,6 +34,10 @@ import picocli.CommandLine.Option;
  * {@code sync} (untimed), so no step pays for another's dirty pages. {@code cp} is timed alone and with a following
  * {@code sync}: fuse writes through {@code fsync}, so "cp+sync" is the like-for-like baseline. The page cache is not
  * dropped; a freshly generated checkpoint is mostly resident when the machine has the memory for it.
+ *
+ * <p>With {@code --from onnx} the checkpoint is first exported to ONNX ({@code --dtype}, fp16 by default; an 8B shape
+ * gives 16 GB of external data), kept beside it for later runs, and the fusion is ONNX → ONNX, compared with
+ * {@code cp -r} of the ONNX folder.
  */
 @Command(name = "bench-fuse", mixinStandardHelpOptions = true,
     description = {"Times `ffnfuse fuse` of a generated Llama-shaped checkpoint in a child JVM with a small -Xmx,",
@@ -44,6 +52,10 @@ public final class BenchFuseCommand implements Callable<Integer> {
 
   @Option(names = "--chains", defaultValue = "8-15", description = "the chain to fuse (default: ${DEFAULT-VALUE})")
   String chains;
+
+  @Option(names = "--from", defaultValue = "checkpoint", description = "input: checkpoint, or onnx (the checkpoint"
+      + " exported with --dtype, default fp16, once and reused) (default: ${DEFAULT-VALUE})")
+  String from;
 
   @Option(names = "--to", defaultValue = "nas", description = "output: nas (checkpoint folder) or onnx"
       + " (default: ${DEFAULT-VALUE})")
@@ -81,8 +93,8 @@ public final class BenchFuseCommand implements Callable<Integer> {
   }
 
   /** The whole report, as written by {@code --json}. */
-  public record Report(String model, String label, long parameters, long inputBytes, int inputFiles,
-      boolean generatedNow, Step generate, String fuseCommand, String xmx, Step fuse, long peakRssBytes,
+  public record Report(String model, String label, long parameters, String from, long inputBytes, int inputFiles,
+      boolean generatedNow, Step generate, Step export, String fuseCommand, String xmx, Step fuse, long peakRssBytes,
       long peakAnonBytes, long peakFileBytes, Step cp, Step cpSync, double ratioToCp, double ratioToCpSync,
       double cpCpuSeconds, double fuseCpuSeconds, Map<String, Object> machine) {}
 
@@ -100,6 +112,12 @@ public final class BenchFuseCommand implements Callable<Integer> {
     }
     if (repeat < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be at least 1");
+    }
+    if (!from.equals("checkpoint") && !from.equals("onnx")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--from must be checkpoint or onnx, got " + from);
+    }
+    if (from.equals("onnx")) {
+      to = "onnx";
     }
     if (!to.equals("nas") && !to.equals("onnx")) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--to must be nas or onnx, got " + to);
@@ -132,17 +150,35 @@ public final class BenchFuseCommand implements Callable<Integer> {
       boolean generated = SyntheticCheckpoints.ensure(m, ckpt, new SyntheticCheckpoints.Options(seed,
           SyntheticCheckpoints.HF_SHARD_BYTES));
       double genSeconds = (System.nanoTime() - t0) / 1e9;
-      long inputBytes = folderBytes(ckpt);
-      int inputFiles = fileCount(ckpt);
-      Step generate = generated ? Step.of("generate", inputBytes, List.of(genSeconds)) : null;
+      Step generate = generated ? Step.of("generate", folderBytes(ckpt), List.of(genSeconds)) : null;
       out.printf(generated ? "generated in %.1f s%n" : "reused (checked in %.1f s)%n", genSeconds);
       out.flush();
+      String d = dtype != null ? dtype : to.equals("onnx") ? "fp16" : "same";
+      Path input = ckpt;
+      Path modelArg = ckpt;
+      Step export = null;
+      if (from.equals("onnx")) {
+        input = work.resolve(m.label() + "-onnx-" + d);
+        modelArg = input.resolve("model.onnx");
+        if (!Files.isRegularFile(modelArg)) {
+          Files.createDirectories(input);
+          out.printf("exporting %s to %s (%s) ...%n", ckpt, modelArg, d);
+          out.flush();
+          t0 = System.nanoTime();
+          OnnxExporter.export(ckpt, modelArg, ExportOptions.defaults().withWeightType(
+              CheckpointOutput.dtype(d, DType.BF16, true)));
+          export = Step.of("export", folderBytes(input), List.of((System.nanoTime() - t0) / 1e9));
+        }
+      }
+      long inputBytes = folderBytes(input);
+      int inputFiles = fileCount(input);
 
       Path target = to.equals("onnx") ? fused.resolve("model.onnx") : fused;
-      List<String> args = new ArrayList<>(List.of("fuse", ckpt.toString(), "--chains", chains, "-o",
+      List<String> args = new ArrayList<>(List.of("fuse", modelArg.toString(), "--chains", chains, "-o",
           target.toString()));
-      String d = dtype != null ? dtype : to.equals("onnx") ? "fp16" : "same";
-      args.addAll(List.of("--dtype", d));
+      if (from.equals("checkpoint")) {
+        args.addAll(List.of("--dtype", d));
+      }
       List<String> cmd = MeteredProcess.javaCommand(xmx, FfnFuseCli.class.getName(), args);
       List<Double> cpRuns = new ArrayList<>();
       List<Double> cpSyncRuns = new ArrayList<>();
@@ -157,7 +193,7 @@ public final class BenchFuseCommand implements Callable<Integer> {
         AtomicFiles.deleteTree(copy);
         sync();
         t0 = System.nanoTime();
-        MeteredProcess.Measurement c = MeteredProcess.run(List.of("cp", "-r", ckpt.toString(), copy.toString()), log);
+        MeteredProcess.Measurement c = MeteredProcess.run(List.of("cp", "-r", input.toString(), copy.toString()), log);
         if (c.exitCode() != 0) {
           throw new IOException("cp -r exited with " + c.exitCode() + ": " + Files.readString(log));
         }
@@ -193,7 +229,8 @@ public final class BenchFuseCommand implements Callable<Integer> {
       Step cp = Step.of("cp -r", inputBytes, cpRuns);
       Step cpSync = Step.of("cp -r + sync", inputBytes, cpSyncRuns);
       Step fuse = Step.of("fuse", outBytes, fuseRuns);
-      Report rep = new Report(model, m.label(), m.parameterCount(), inputBytes, inputFiles, generated, generate,
+      Report rep = new Report(model, m.label(), m.parameterCount(), from, inputBytes, inputFiles, generated, generate,
+          export,
           "ffnfuse " + String.join(" ", args), xmx, fuse, peakRss, peakAnon, peakFile, cp,
           cpSync, fuse.gbPerSecond() / cp.gbPerSecond(), fuse.gbPerSecond() / cpSync.gbPerSecond(),
           Step.of("cp cpu", inputBytes, cpCpu).seconds(), Step.of("fuse cpu", outBytes, fuseCpu).seconds(), machine());
@@ -217,12 +254,15 @@ public final class BenchFuseCommand implements Callable<Integer> {
   }
 
   private static void print(PrintWriter out, Report r) {
-    out.printf("%n%s (%s): %.2f GB input in %d files, fuse of %s with -Xmx%s%n", r.label(), r.model(),
+    out.printf("%n%s (%s) from %s: %.2f GB input in %d files, fuse of %s with -Xmx%s%n", r.label(), r.model(), r.from(),
         r.inputBytes() / 1e9, r.inputFiles(), r.fuseCommand(), r.xmx());
     out.printf("%-14s %14s %10s %8s  %s%n", "step", "bytes written", "median s", "GB/s", "runs (s)");
     List<Step> steps = new ArrayList<>();
     if (r.generate() != null) {
       steps.add(r.generate());
+    }
+    if (r.export() != null) {
+      steps.add(r.export());
     }
     steps.addAll(List.of(r.cp(), r.cpSync(), r.fuse()));
     for (Step s : steps) {
