@@ -217,23 +217,22 @@ public final class FusionPlanner {
   }
 
   /**
-   * Alternatives to {@code plan} for {@code --verify}: the plan itself first, then each chain moved by one block at
-   * either end (kept inside its region, at least 2 FFNs, not touching another chain), at most {@code max} plans. With
-   * {@code fuse N} only moves that keep the number of fused FFNs are made (both ends shift together).
+   * Alternatives to {@code plan} for {@code --verify}: the plan itself first, then each chain shifted by one or two
+   * blocks either way (kept inside its region and off the other chains), at most {@code max} plans. Shifts keep every
+   * chain's length, so the candidates fuse equally many FFNs and their perplexities compare where to fuse, not how
+   * much (fusing fewer FFNs would always look better).
    */
-  public static List<Plan> candidates(BlockMatrix m, List<PlanRegion> regions, Plan plan, Options o, int max) {
+  public static List<Plan> candidates(BlockMatrix m, List<PlanRegion> regions, Plan plan, int max) {
     Set<List<PlannedChain>> seen = new LinkedHashSet<>();
     seen.add(plan.chains());
-    List<int[]> moves = o.fuse().isPresent() ? List.of(new int[] {-1, -1}, new int[] {1, 1})
-        : List.of(new int[] {-1, 0}, new int[] {1, 0}, new int[] {0, -1}, new int[] {0, 1});
-    for (int c = 0; c < plan.chains().size(); c++) {
-      PlannedChain pc = plan.chains().get(c);
-      PlanRegion region = regions.stream().filter(g -> g.first() <= pc.first() && pc.last() <= g.last()).findFirst()
-          .orElse(null);
-      for (int[] mv : moves) {
-        int f = pc.first() + mv[0];
-        int l = pc.last() + mv[1];
-        if (region == null || f < region.first() || l > region.last() || l - f < 1 || overlaps(plan, c, f, l)) {
+    for (int shift : new int[] {-1, 1, -2, 2}) {
+      for (int c = 0; c < plan.chains().size(); c++) {
+        PlannedChain pc = plan.chains().get(c);
+        PlanRegion region = regions.stream().filter(g -> g.first() <= pc.first() && pc.last() <= g.last())
+            .findFirst().orElse(null);
+        int f = pc.first() + shift;
+        int l = pc.last() + shift;
+        if (region == null || f < region.first() || l > region.last() || overlaps(plan, c, f, l)) {
           continue;
         }
         List<PlannedChain> alt = new ArrayList<>(plan.chains());
@@ -247,7 +246,7 @@ public final class FusionPlanner {
   private static boolean overlaps(Plan plan, int except, int f, int l) {
     for (int k = 0; k < plan.chains().size(); k++) {
       PlannedChain o = plan.chains().get(k);
-      if (k != except && f <= o.last() + 0 && o.first() <= l) {
+      if (k != except && f <= o.last() && o.first() <= l) {
         return true;
       }
     }

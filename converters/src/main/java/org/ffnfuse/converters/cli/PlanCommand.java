@@ -77,7 +77,7 @@ final class PlanCommand implements Callable<Integer> {
     if (verify != null) {
       Path m = model != null ? model : Path.of(r.model());
       List<FusionPlanner.Plan> cands = FusionPlanner.candidates(FusionPlanner.scoringMatrix(r),
-          FusionPlanner.regions(r.attention(), r.ffn(), includeLast), plan, o, candidates);
+          FusionPlanner.regions(r.attention(), r.ffn(), includeLast), plan, candidates);
       CalibrationWindows w;
       try (RunnableModel rm = RunnableModel.open(m)) {
         w = CalibrationWindows.of(rm, verify, Optional.empty(), Optional.empty(), window,

@@ -131,17 +131,17 @@ class FusionPlannerTest {
     }
 
     @Test
-    void candidates_planFirstThenOneBlockMoves() {
+    void candidates_planFirstThenSameLengthShifts() {
       BlockMatrix m = matrix(0.05);
       List<PlanRegion> regions = FusionPlanner.regions(ATTN, FFN, false);
-      FusionPlanner.Plan p = FusionPlanner.plan(m, regions, FusionPlanner.Options.defaults());
-      List<FusionPlanner.Plan> c = FusionPlanner.candidates(m, regions, p, FusionPlanner.Options.defaults(), 10);
+      FusionPlanner.Plan p = FusionPlanner.plan(m, regions, fuse(3, false));
+      assertEquals(List.of("2-4"), chains(p), "all equal: the first cheapest merge");
+      List<FusionPlanner.Plan> c = FusionPlanner.candidates(m, regions, p, 10);
       assertEquals(p.chains(), c.get(0).chains());
-      List<String> all = c.stream().map(x -> chains(x).get(0)).toList();
-      assertEquals(List.of("3-7", "2-7", "4-7", "3-6"), all, "7 is the region's end: no 3-8");
-      List<FusionPlanner.Plan> shifted = FusionPlanner.candidates(m, regions, FusionPlanner.plan(m, regions,
-          fuse(3, false)), fuse(3, false), 10);
-      shifted.forEach(x -> assertEquals(3, x.fusedFfns(), "moves keep the target"));
+      assertEquals(List.of("2-4", "3-5", "4-6"), c.stream().map(x -> chains(x).get(0)).toList(),
+          "region 2..7: no shift to 1-3 or 0-2");
+      c.forEach(x -> assertEquals(3, x.fusedFfns(), "shifts keep the number of fused FFNs"));
+      assertEquals(2, FusionPlanner.candidates(m, regions, p, 2).size(), "at most max");
     }
   }
 
