@@ -8,12 +8,14 @@ import java.util.Optional;
 import org.ffnfuse.converters.export.ExportOptions;
 import org.ffnfuse.converters.export.OnnxExporter;
 import org.ffnfuse.converters.export.model.ExportModel;
+import org.ffnfuse.formats.onnx.OnnxWriteOptions;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.DType;
 
 /**
  * Writes a transformed checkpoint model where the user asked: {@code *.onnx} → ONNX (any supported family),
- * anything else → a nemotron-nas checkpoint folder (Llama-family models only), sharded like the input.
+ * anything else → a nemotron-nas checkpoint folder (Llama-family models only), sharded like the input. Both carry a
+ * SHA-256 manifest ({@code NAME.manifest.json} beside an ONNX model, {@code ffnfuse-manifest.json} in a folder).
  */
 public final class CheckpointOutput {
   private CheckpointOutput() {}
@@ -65,7 +67,8 @@ public final class CheckpointOutput {
   public static void write(ExportModel model, Path sourceDir, Path out, DType dtype, long shardBytes)
       throws IOException {
     if (isOnnx(out)) {
-      OnnxExporter.export(model, out, ExportOptions.defaults().withWeightType(dtype));
+      OnnxExporter.export(model, out, ExportOptions.defaults().withWeightType(dtype)
+          .withWrite(OnnxWriteOptions.defaults().withManifest(true)));
     } else {
       Optional<String> why = NemotronNasCheckpointWriter.unsupported(model.config());
       if (why.isPresent()) {

@@ -138,7 +138,8 @@ class CliFaultTest {
 
       Result r = run("fuse", ckpt.toString(), "--chains", "8-15", "-o", out.toString(), "--dtype", "fp16");
       assertEquals(0, r.exit(), r.output());
-      assertTrue(nonTemporary(dir).containsAll(List.of("fused.onnx", "fused.onnx.data")), nonTemporary(dir).toString());
+      assertEquals(List.of("fused.onnx", "fused.onnx.data", "fused.onnx.manifest.json"), nonTemporary(dir));
+      assertDoesNotThrow(() -> Manifest.verify(Manifest.fileFor(out)));
       try (OnnxModel m = OnnxModel.open(out)) {
         assertFalse(m.initializerNames().isEmpty());
       }

@@ -45,7 +45,7 @@ public final class AtomicFiles {
 
   /** Writes every job; returns the targets in order. */
   public static List<Path> write(List<Job> jobs) throws IOException {
-    return write(jobs, null);
+    return write(jobs, null, () -> {});
   }
 
   /**
@@ -55,12 +55,27 @@ public final class AtomicFiles {
    * @return target → lowercase hex SHA-256, in job order
    */
   public static Map<Path, String> writeHashed(List<Job> jobs) throws IOException {
+    return writeHashed(jobs, () -> {});
+  }
+
+  /** A step run after every file is written, before the first rename. */
+  @FunctionalInterface
+  public interface BeforeRename {
+    void run() throws IOException;
+  }
+
+  /**
+   * {@link #writeHashed(List)}, running {@code beforeRename} once every file is complete and hashed, just before the
+   * renames (e.g. to delete a manifest that the new files will invalidate).
+   */
+  public static Map<Path, String> writeHashed(List<Job> jobs, BeforeRename beforeRename) throws IOException {
     Map<Path, String> hashes = new LinkedHashMap<>();
-    write(jobs, hashes);
+    write(jobs, hashes, beforeRename);
     return hashes;
   }
 
-  private static List<Path> write(List<Job> jobs, Map<Path, String> hashesOut) throws IOException {
+  private static List<Path> write(List<Job> jobs, Map<Path, String> hashesOut, BeforeRename beforeRename)
+      throws IOException {
     List<Path> temps = new ArrayList<>();
     List<TailHasher> hashers = new ArrayList<>();
     ExecutorService pool = hashesOut == null ? null : Executors.newSingleThreadExecutor(r -> {
@@ -103,6 +118,7 @@ public final class AtomicFiles {
       for (int i = 0; i < hashers.size(); i++) {
         hashesOut.put(jobs.get(i).target(), hashers.get(i).sha256());
       }
+      beforeRename.run();
       List<Path> out = new ArrayList<>();
       for (Job j : jobs) {
         Files.move(temps.get(renamed), j.target(), StandardCopyOption.ATOMIC_MOVE,

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.Manifest;
 import org.ffnfuse.formats.onnx.TensorProtos.InvalidTensorException;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.formats.tensor.Shape;
@@ -42,6 +44,7 @@ import org.ffnfuse.formats.tensor.Tensor;
  * renamed when complete, data file first; on failure the temporary files are deleted and existing files are untouched.
  * External tensors are streamed with {@link Tensor#writeTo} (zero-copy from mapped files), so neither the data file nor
  * any one tensor needs to fit in heap; only tensors stored inline, which end up in the proto anyway, are read into heap.
+ * With {@link OnnxWriteOptions#withManifest} a SHA-256 manifest ({@code <model>.manifest.json}) is written last.
  */
 public final class OnnxModelWriter {
   private static final Logger LOG = Logger.getLogger(OnnxModelWriter.class.getName());
@@ -123,7 +126,15 @@ public final class OnnxModelWriter {
       written.writeTo(cos);
       cos.flush();
     }));
-    AtomicFiles.write(jobs); // data file renamed first, then the model that refers to it
+    if (!options.manifest()) {
+      AtomicFiles.write(jobs); // data file renamed first, then the model that refers to it
+    } else {
+      // A manifest of an earlier write would not match the new files: remove it before they appear, and write the new
+      // one after them, so that a killed run leaves no manifest rather than a wrong one.
+      Path manifest = Manifest.fileFor(target);
+      Map<Path, String> hashes = AtomicFiles.writeHashed(jobs, () -> Files.deleteIfExists(manifest));
+      Manifest.write(manifest, List.copyOf(hashes.keySet()), hashes);
+    }
     long dataBytes = end;
     LOG.fine(() -> String.format("wrote %s: %d initializers, %d external (%d bytes in %s), proto %d bytes", target,
         plan.size(), placed.size(), dataBytes, dataName, size));

@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param thresholdBytes for {@link ExternalData#BY_SIZE}: initializers of at least this many bytes are external
  * @param dataFileName the data file's name in the model's folder; empty for {@code <model file name>.data}
  * @param alignment every external tensor starts at a multiple of this many bytes
+ * @param manifest also write a SHA-256 manifest of the model and data file beside them ({@code <model>.manifest.json},
+ *     see {@code org.ffnfuse.formats.io.Manifest}); the files are hashed while they are written
  */
 public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, Optional<String> dataFileName,
-    int alignment) {
+    int alignment, boolean manifest) {
   /** Default size threshold for {@link ExternalData#BY_SIZE}, as in ONNX's Python helper. */
   public static final long DEFAULT_THRESHOLD_BYTES = 1024;
   /** Default offset alignment: one page. */
@@ -48,7 +50,8 @@ public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, O
 
   /** Initializers of at least 1024 bytes external, in {@code <model>.data}, aligned to 4096. */
   public static OnnxWriteOptions defaults() {
-    return new OnnxWriteOptions(ExternalData.BY_SIZE, DEFAULT_THRESHOLD_BYTES, Optional.empty(), DEFAULT_ALIGNMENT);
+    return new OnnxWriteOptions(ExternalData.BY_SIZE, DEFAULT_THRESHOLD_BYTES, Optional.empty(), DEFAULT_ALIGNMENT,
+        false);
   }
 
   /** Every non-empty initializer external. */
@@ -63,22 +66,27 @@ public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, O
 
   /** These options with another policy. */
   public OnnxWriteOptions withExternalData(ExternalData policy) {
-    return new OnnxWriteOptions(policy, thresholdBytes, dataFileName, alignment);
+    return new OnnxWriteOptions(policy, thresholdBytes, dataFileName, alignment, manifest);
   }
 
   /** {@link ExternalData#BY_SIZE} with this threshold in bytes. */
   public OnnxWriteOptions withThreshold(long bytes) {
-    return new OnnxWriteOptions(ExternalData.BY_SIZE, bytes, dataFileName, alignment);
+    return new OnnxWriteOptions(ExternalData.BY_SIZE, bytes, dataFileName, alignment, manifest);
   }
 
   /** These options with data file {@code name}, a plain file name in the model's folder. */
   public OnnxWriteOptions withDataFileName(String name) {
-    return new OnnxWriteOptions(externalData, thresholdBytes, Optional.of(name), alignment);
+    return new OnnxWriteOptions(externalData, thresholdBytes, Optional.of(name), alignment, manifest);
   }
 
   /** These options with external tensors starting at multiples of {@code bytes}. */
   public OnnxWriteOptions withAlignment(int bytes) {
-    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, bytes);
+    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, bytes, manifest);
+  }
+
+  /** These options with or without a SHA-256 manifest beside the model. */
+  public OnnxWriteOptions withManifest(boolean on) {
+    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, alignment, on);
   }
 
   /** Whether an initializer of {@code byteSize} bytes goes to the data file. */

@@ -184,6 +184,27 @@ class ManifestTest {
   }
 
   @Nested
+  class OnnxOutputs {
+    @Test
+    void onnxWriter_withManifest_writesAVerifiableManifestBesideTheModel_andReplacesAnOldOne() throws IOException {
+      org.ffnfuse.formats.tensor.Tensor w = org.ffnfuse.formats.tensor.HeapTensor.ofFloats(
+          org.ffnfuse.formats.tensor.Shape.of(64, 64), new float[64 * 64]);
+      ai.onnx.proto.OnnxMl.ModelProto model = ai.onnx.proto.OnnxMl.ModelProto.newBuilder().setIrVersion(10)
+          .setGraph(ai.onnx.proto.OnnxMl.GraphProto.newBuilder().setName("g").addInitializer(
+              ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setName("w").setDataType(1).addDims(64).addDims(64)))
+          .build();
+      Path out = dir.resolve("onnx/m.onnx");
+      Files.createDirectories(out.getParent());
+      Files.writeString(Manifest.fileFor(out), "stale");
+      org.ffnfuse.formats.onnx.OnnxModelWriter.write(model, java.util.Map.of("w", w), out,
+          org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
+      Path m = dir.resolve("onnx/m.onnx.manifest.json");
+      assertEquals(List.of("m.onnx.data", "m.onnx"), Manifest.read(m).stream().map(Manifest.Entry::path).toList());
+      assertDoesNotThrow(() -> Manifest.verify(m));
+    }
+  }
+
+  @Nested
   class Read {
     private ModelFormatException readBad(String json) throws IOException {
       Files.writeString(manifest, json);
