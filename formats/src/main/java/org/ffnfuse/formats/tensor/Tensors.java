@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Lazy tensor arithmetic for streaming writers: dtype conversion, 2-D transpose, and concatenation of 2-D float
  * tensors with optional per-column or per-row scales (how norm gains fold into FFN weights). Results are
- * {@link RowBlockTensor}s: computed block by block in fp32 when written, rounded once to the output dtype.
+ * {@link RowBlockTensor}s: computed block by block in fp32 when written, rounded once to the output dtype. The transpose
+ * of a concatenation is rewritten as a concatenation of transposes, so that it streams its sources once.
  */
 public final class Tensors {
   private Tensors() {}
@@ -37,6 +38,10 @@ public final class Tensors {
     long r = src.shape().dim(0);
     long c = src.shape().dim(1);
     checkArgument(src.dtype().convertsToFloat(), "cannot transpose %s as float", src.dtype());
+    if (src instanceof Transposable t) {
+      // Re-reading a computed tensor column-wise would recompute all of it once per output block.
+      return t.transpose(to);
+    }
     // Large blocks: each block reads one segment of every input row, so its width sets the size of those reads.
     return new RowBlockTensor(to, Shape.of(c, r), TRANSPOSE_BLOCK_BYTES) {
       @Override
@@ -80,7 +85,13 @@ public final class Tensors {
       starts[k + 1] = starts[k] + s.dim(0);
     }
     List<Optional<float[]>> scales = List.copyOf(columnScales);
-    return new RowBlockTensor(to, Shape.of(starts[ps.size()], c)) {
+    return new Transposable(to, Shape.of(starts[ps.size()], c)) {
+      /** Column k scales of the rows become row scales of the transposed parts, side by side. */
+      @Override
+      Tensor transpose(DType out) {
+        return concatColumns(out, ps.stream().map(p -> transposed(p, DType.F32)).toList(), scales);
+      }
+
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
         int cc = cols();
@@ -127,7 +138,13 @@ public final class Tensors {
     }
     int maxWidth = java.util.Arrays.stream(widths).max().orElse(0);
     List<Optional<float[]>> scales = List.copyOf(rowScales);
-    return new RowBlockTensor(to, Shape.of(r, total)) {
+    return new Transposable(to, Shape.of(r, total)) {
+      /** Row scales of the columns become column scales of the transposed parts, stacked. */
+      @Override
+      Tensor transpose(DType out) {
+        return concatRows(out, ps.stream().map(p -> transposed(p, DType.F32)).toList(), scales);
+      }
+
       @Override
       protected void computeRows(long firstRow, int n, float[] out) throws IOException {
         int cc = cols();
@@ -181,7 +198,12 @@ public final class Tensors {
 
   /** A tensor of zeros (computed on read; costs no memory). */
   public static Tensor zeros(DType to, Shape shape) {
-    return new RowBlockTensor(to, shape) {
+    return new Transposable(to, shape) {
+      @Override
+      Tensor transpose(DType out) {
+        return zeros(out, Shape.of(shape.dim(1), shape.dim(0)));
+      }
+
       @Override
       protected void computeRows(long firstRow, int n, float[] out) {
         java.util.Arrays.fill(out, 0, n * cols(), 0f);
@@ -217,6 +239,19 @@ public final class Tensors {
         }
       }
     };
+  }
+
+  /**
+   * A computed tensor that knows its transpose as another computation: a concatenation's transpose is the transposed
+   * parts concatenated the other way (in fp32, so the result still rounds once), zeros' transpose is zeros.
+   */
+  private abstract static class Transposable extends RowBlockTensor {
+    Transposable(DType dtype, Shape shape) {
+      super(dtype, shape);
+    }
+
+    /** The transpose of this 2-D tensor in {@code out}. */
+    abstract Tensor transpose(DType out);
   }
 
   /** Scratch bytes per read: large enough that per-call overhead vanishes, small enough to stay in cache. */

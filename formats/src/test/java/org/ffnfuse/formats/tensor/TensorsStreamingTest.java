@@ -1,6 +1,7 @@
 package org.ffnfuse.formats.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -65,6 +66,45 @@ class TensorsStreamingTest {
     assertArrayEquals(expected, streamed(t));
     assertArrayEquals(expected, t.toFloats());
     assertArrayEquals(java.util.Arrays.copyOfRange(expected, 5 * r + 3, 5 * r + 3 + 2000), t.toFloats(5 * r + 3, 2000));
+  }
+
+  @Test
+  void transposedConcatenations_areConcatenationsOfTransposes_withOneRounding() throws IOException {
+    int hidden = 70;
+    Source a = bf16File("ta.bin", 300, hidden, 6);
+    Source b = bf16File("tb.bin", 200, hidden, 7);
+    float[] ga = new float[hidden];
+    for (int i = 0; i < hidden; i++) {
+      ga[i] = 0.3f + i / 7f;
+    }
+    Tensor rows = Tensors.concatRows(DType.F32, List.of(a.tensor(), b.tensor(), Tensors.zeros(DType.BF16,
+        Shape.of(12, hidden))), List.of(Optional.of(ga), Optional.empty(), Optional.empty()));
+    for (DType to : List.of(DType.F32, DType.BF16)) {
+      Tensor t = Tensors.transposed(rows, to);
+      assertEquals(Shape.of(hidden, 512), t.shape());
+      float[] r = rows.toFloats();
+      float[] expected = new float[r.length];
+      for (int i = 0; i < 512; i++) {
+        for (int j = 0; j < hidden; j++) {
+          float v = r[i * hidden + j];
+          expected[j * 512 + i] = to == DType.BF16 ? FloatCodec.bf16ToFloat(FloatCodec.floatToBf16(v)) : v;
+        }
+      }
+      assertArrayEquals(expected, streamed(t), "to " + to);
+      Tensor back = Tensors.transposed(t, DType.F32);
+      assertEquals(Shape.of(512, hidden), back.shape());
+    }
+    Tensor cols = Tensors.concatColumns(DType.F32, List.of(Tensors.transposed(a.tensor(), DType.F32),
+        Tensors.transposed(b.tensor(), DType.F32)), List.of(Optional.of(ga), Optional.empty()));
+    Tensor tc = Tensors.transposed(cols, DType.F32);
+    float[] c = cols.toFloats();
+    float[] expected = new float[c.length];
+    for (int i = 0; i < hidden; i++) {
+      for (int j = 0; j < 500; j++) {
+        expected[j * hidden + i] = c[i * 500 + j];
+      }
+    }
+    assertArrayEquals(expected, streamed(tc));
   }
 
   @Test
