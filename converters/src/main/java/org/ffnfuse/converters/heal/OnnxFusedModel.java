@@ -19,6 +19,7 @@ import org.ffnfuse.graph.fusion.FfnWeights;
 import org.ffnfuse.graph.fusion.NormParams;
 import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.ir.InvalidGraphException;
+import org.ffnfuse.graph.pass.FunctionInlining;
 import org.ffnfuse.graph.pattern.FfnMatch;
 import org.ffnfuse.graph.pattern.LinearMatch;
 import org.ffnfuse.graph.pattern.NormMatch;
@@ -28,9 +29,12 @@ import org.ffnfuse.graph.structure.TransformerStructure;
 import org.ffnfuse.graph.structure.UnrecognizedGraphException;
 
 /**
- * A fused ONNX model whose fused blocks are recognized as FFNs ({@link TransformerStructure}); healing replaces the
- * data of their gate, up and down weight initializers (same names, dtypes, shapes and orientation), and everything
- * else is copied as it is. The output is written with {@link OnnxModelWriter} (external data beside it, atomically).
+ * A fused ONNX model whose fused blocks are recognized as FFNs ({@link TransformerStructure}) — plain operators (a
+ * checkpoint fused to ONNX, or {@code fuse --inline}) or calls of the model-local function {@code FusedFFN}, which are
+ * inlined for recognition only ({@link FunctionInlining}; the weights keep their initializer names). Healing replaces
+ * the data of the fused blocks' gate, up and down weight initializers (same names, dtypes, shapes and orientation);
+ * everything else, {@code FusedFFN} nodes and functions included, is copied as it is. The output is written with
+ * {@link OnnxModelWriter} (external data beside it, atomically).
  */
 final class OnnxFusedModel implements FusedModel {
   private final OnnxModel model;
@@ -47,7 +51,7 @@ final class OnnxFusedModel implements FusedModel {
   static OnnxFusedModel open(Path file) throws IOException {
     OnnxModel m = OnnxModel.open(file);
     try {
-      Graph g = Graph.of(m.proto(), m::initializer);
+      Graph g = new FunctionInlining().run(Graph.of(m.proto(), m::initializer)).graph();
       return new OnnxFusedModel(m, g, TransformerStructure.recognize(g));
     } catch (InvalidGraphException | UnrecognizedGraphException e) {
       m.close();

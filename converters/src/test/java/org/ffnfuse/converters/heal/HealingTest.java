@@ -66,6 +66,38 @@ class HealingTest {
     }
   }
 
+  @Nested
+  class OnnxFusedFfnNode {
+    @Test
+    void heal_onnxFusedWithFusedFfnFunction_keepsTheNodeAndReplacesItsWeights(@TempDir Path dir) throws Exception {
+      Path original = dir.resolve("model.onnx");
+      org.ffnfuse.converters.export.OnnxExporter.export(NAS, original,
+          org.ffnfuse.converters.export.ExportOptions.defaults());
+      FusionPlan plan = FusionPlan.parse("9-11");
+      Path fused = dir.resolve("fused.onnx");
+      Fusion.fuse(original, plan, fused, "same", false);
+      Path healed = dir.resolve("healed.onnx");
+
+      HealReport r = Healing.heal(original, fused, plan, windows(8), true,
+          HealOptions.defaults(HealMethod.LSTSQ).withTokens(400), healed, s -> { });
+
+      assertEquals(9, r.chains().get(0).fusedBlock());
+      assertTrue(r.chains().get(0).heldOutAfter() < r.chains().get(0).heldOutBefore());
+      try (OnnxModel a = OnnxModel.open(fused); OnnxModel b = OnnxModel.open(healed)) {
+        assertEquals(a.proto().getGraph().getNodeList(), b.proto().getGraph().getNodeList());
+        assertEquals(a.proto().getFunctionsList(), b.proto().getFunctionsList());
+        assertTrue(b.proto().getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("FusedFFN")));
+        long changed = 0;
+        for (String name : a.initializerNames()) {
+          if (!bytes(a.initializer(name)).equals(bytes(b.initializer(name)))) {
+            changed++;
+          }
+        }
+        assertEquals(1, changed, "only the down projection of the fused block changes");
+      }
+    }
+  }
+
   private static java.nio.ByteBuffer bytes(Tensor t) throws java.io.IOException {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) t.byteSize());
     t.read(0, b);
