@@ -52,8 +52,9 @@ final class Cholesky {
             double a3 = a[o3 + i];
             int go = i * n;
             int end = Math.min(j1, i + 1);
-            for (int j = j0; j < end; j++) {
-              g[go + j] += a0 * a[o0 + j] + a1 * a[o1 + j] + a2 * a[o2 + j] + a3 * a[o3 + j];
+            for (int j = j0; j < end; j++) { // explicit fma: Java may not contract a*b+c itself
+              g[go + j] = Math.fma(a3, a[o3 + j], Math.fma(a2, a[o2 + j], Math.fma(a1, a[o1 + j],
+                  Math.fma(a0, a[o0 + j], g[go + j]))));
             }
           }
         }
@@ -142,7 +143,8 @@ final class Cholesky {
             int p2 = p1 + n;
             int p3 = p2 + n;
             for (int j = ke; j <= i; j++) {
-              m[io + j] -= l0 * panelT[p0 + j] + l1 * panelT[p1 + j] + l2 * panelT[p2 + j] + l3 * panelT[p3 + j];
+              m[io + j] = Math.fma(-l3, panelT[p3 + j], Math.fma(-l2, panelT[p2 + j], Math.fma(-l1, panelT[p1 + j],
+                  Math.fma(-l0, panelT[p0 + j], m[io + j]))));
             }
           }
           for (; k < ke; k++) {
@@ -159,9 +161,17 @@ final class Cholesky {
 
   /**
    * Solves {@code LLᵀ X = B} in place for {@code B} {@code n × cols} (row-major), {@code L} from {@link #factor}.
+   * Column blocks of {@code B} are independent and run in parallel.
    */
   static void solve(double[] l, int n, double[] b, int cols) {
     checkArgument(b.length >= (long) n * cols, "right-hand side size");
+    int chunk = 64;
+    int tasks = (cols + chunk - 1) / chunk;
+    IntStream.range(0, tasks).parallel().forEach(task -> solveColumns(l, n, b, cols, task * chunk,
+        Math.min(cols, (task + 1) * chunk)));
+  }
+
+  private static void solveColumns(double[] l, int n, double[] b, int cols, int c0, int c1) {
     // Forward: L Z = B.
     for (int i = 0; i < n; i++) {
       int io = i * n;
@@ -172,12 +182,12 @@ final class Cholesky {
           continue;
         }
         int ko = k * cols;
-        for (int c = 0; c < cols; c++) {
-          b[bo + c] -= lik * b[ko + c];
+        for (int c = c0; c < c1; c++) {
+          b[bo + c] = Math.fma(-lik, b[ko + c], b[bo + c]);
         }
       }
       double d = l[io + i];
-      for (int c = 0; c < cols; c++) {
+      for (int c = c0; c < c1; c++) {
         b[bo + c] /= d;
       }
     }
@@ -186,7 +196,7 @@ final class Cholesky {
       int io = i * n;
       int bo = i * cols;
       double d = l[io + i];
-      for (int c = 0; c < cols; c++) {
+      for (int c = c0; c < c1; c++) {
         b[bo + c] /= d;
       }
       for (int k = 0; k < i; k++) {
@@ -195,8 +205,8 @@ final class Cholesky {
           continue;
         }
         int ko = k * cols;
-        for (int c = 0; c < cols; c++) {
-          b[ko + c] -= lik * b[bo + c];
+        for (int c = c0; c < c1; c++) {
+          b[ko + c] = Math.fma(-lik, b[bo + c], b[ko + c]);
         }
       }
     }
