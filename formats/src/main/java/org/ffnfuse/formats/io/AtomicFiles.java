@@ -22,10 +22,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a set of files as one unit: each under a temporary name in its target's folder ({@code .NAME.tmp-RANDOM}),
- * flushed to disk, then all renamed atomically in order (so an index or model file listed last appears only after the
- * files it refers to). On any failure before the renames every temporary file is deleted (failures to delete are added
- * as suppressed) and no target is touched. A reader sees either the old files or the complete new ones, never a
- * partial file.
+ * all flushed to disk once all are written, then all renamed atomically in order (so an index or model file listed last
+ * appears only after the files it refers to). On any failure before the renames every temporary file is deleted
+ * (failures to delete are added as suppressed) and no target is touched. A reader sees either the old files or the
+ * complete new ones, never a partial file.
  *
  * <p>A full disk, a read-only or otherwise unwritable destination fail with a {@link FileSystemException} naming the
  * target (the output file or folder, not the temporary name) and the system's reason. A process killed mid-write
@@ -103,7 +103,6 @@ public final class AtomicFiles {
         }
         try (FileChannel ch = channel) {
           j.content().writeTo(ch);
-          ch.force(true);
           if (pool != null) {
             hashers.get(hashers.size() - 1).complete();
           }
@@ -111,6 +110,19 @@ public final class AtomicFiles {
           if (isNoSpace(e)) {
             throw named(j.target(), "no space left on device (the disk filled up while writing it; the temporary"
                 + " file was deleted): free space or choose another output", e);
+          }
+          throw e;
+        }
+      }
+      // Flush to disk only now: the kernel writes the earlier files back while later ones are produced, instead of
+      // every file's fsync stalling the next one.
+      for (int i = 0; i < jobs.size(); i++) {
+        try (FileChannel ch = FileChannel.open(temps.get(i), StandardOpenOption.WRITE)) {
+          ch.force(true);
+        } catch (IOException e) {
+          if (isNoSpace(e)) {
+            throw named(jobs.get(i).target(), "no space left on device (reported when flushing it to disk; the"
+                + " temporary file was deleted): free space or choose another output", e);
           }
           throw e;
         }
