@@ -117,7 +117,7 @@ final class FfnKernel {
       }
       int wo = k * width;
       for (int j = 0; j < width; j++) {
-        dst[dstOff + j] += uk * wT[wo + j];
+        dst[dstOff + j] = Math.fma(uk, wT[wo + j], dst[dstOff + j]);
       }
     }
   }
@@ -152,7 +152,7 @@ final class FfnKernel {
           }
           int wo = j * hidden;
           for (int i = 0; i < hidden; i++) {
-            out[oo + i] += aj * downTransposed[wo + i];
+            out[oo + i] = Math.fma(aj, downTransposed[wo + i], out[oo + i]);
           }
         }
         if (downBias != null) {

@@ -100,6 +100,7 @@ public final class LeastSquaresHealer {
     double[] scaleGram = new double[kCount * kCount];
     double[] scaleRhs = new double[kCount];
     float[] bd = p.downBiasArray().orElse(new float[h]);
+    long start = System.nanoTime();
     for (int t0 = 0; t0 < train.count(); t0 += BATCH) {
       int m = Math.min(BATCH, train.count() - t0);
       float[] a = k0.activations(train.xArray(), t0, m);
@@ -119,6 +120,8 @@ public final class LeastSquaresHealer {
       }
     }
 
+    LOG.fine(() -> String.format(Locale.ROOT, "normal equations of %d tokens, width %d: %.1f s", train.count(), w,
+        (System.nanoTime() - start) / 1e9));
     String anchorName = "fused";
     float[] anchorT = down0T;
     double best = before;
@@ -159,6 +162,7 @@ public final class LeastSquaresHealer {
       for (int i = 0; i < x.length; i++) {
         x[i] = rhs[i] + lambda * anchorT[i];
       }
+      long f0 = System.nanoTime();
       try {
         Cholesky.factor(factor, w);
       } catch (ArithmeticException e) {
@@ -171,7 +175,8 @@ public final class LeastSquaresHealer {
         candidate[i] = (float) x[i];
       }
       double e = heldOutError(k0, heldOut, aHeld, candidate);
-      LOG.fine(() -> String.format(Locale.ROOT, "ridge λ=%g: held-out %.5f", rel, e));
+      LOG.fine(() -> String.format(Locale.ROOT, "ridge λ=%g: held-out %.5f (%.1f s)", rel, e,
+          (System.nanoTime() - f0) / 1e9));
       if (e < best) {
         best = e;
         bestT = candidate;
@@ -201,42 +206,59 @@ public final class LeastSquaresHealer {
           int ro = j * h;
           int to = t * h;
           for (int c = 0; c < h; c++) {
-            rhs[ro + c] += aj * r[to + c];
+            rhs[ro + c] = Math.fma(aj, r[to + c], rhs[ro + c]);
           }
         }
       }
     });
   }
 
-  /** Per member k, its output {@code f_k = down_k · a_k}; accumulates {@code Σ f_k·f_l} and {@code Σ f_k·r}. */
+  /**
+   * Per member k, its output {@code f_k = down_k · a_k}; accumulates {@code Σ f_k·f_l} and {@code Σ f_k·r}. Tokens
+   * are split into parallel chunks whose partial sums are added at the end.
+   */
   private static void accumulateScales(double[] g, double[] v, int[] slice, float[] downT, float[] a, double[] r,
       int m, int w, int h) {
     int kc = v.length;
-    double[][] f = new double[kc][h];
-    for (int t = 0; t < m; t++) {
-      for (int k = 0; k < kc; k++) {
-        java.util.Arrays.fill(f[k], 0);
-        for (int j = slice[k]; j < slice[k + 1]; j++) {
-          double aj = a[t * w + j];
-          int o = j * h;
-          for (int c = 0; c < h; c++) {
-            f[k][c] += aj * downT[o + c];
+    int chunk = 32;
+    int tasks = (m + chunk - 1) / chunk;
+    double[][] parts = IntStream.range(0, tasks).parallel().mapToObj(task -> {
+      double[] part = new double[kc * kc + kc];
+      double[][] f = new double[kc][h];
+      for (int t = task * chunk; t < Math.min(m, (task + 1) * chunk); t++) {
+        for (int k = 0; k < kc; k++) {
+          java.util.Arrays.fill(f[k], 0);
+          for (int j = slice[k]; j < slice[k + 1]; j++) {
+            double aj = a[t * w + j];
+            int o = j * h;
+            for (int c = 0; c < h; c++) {
+              f[k][c] = Math.fma(aj, downT[o + c], f[k][c]);
+            }
           }
         }
-      }
-      for (int k = 0; k < kc; k++) {
-        for (int l = 0; l <= k; l++) {
+        for (int k = 0; k < kc; k++) {
+          for (int l = 0; l <= k; l++) {
+            double s = 0;
+            for (int c = 0; c < h; c++) {
+              s += f[k][c] * f[l][c];
+            }
+            part[k * kc + l] += s;
+          }
           double s = 0;
           for (int c = 0; c < h; c++) {
-            s += f[k][c] * f[l][c];
+            s += f[k][c] * r[t * h + c];
           }
-          g[k * kc + l] += s;
+          part[kc * kc + k] += s;
         }
-        double s = 0;
-        for (int c = 0; c < h; c++) {
-          s += f[k][c] * r[t * h + c];
-        }
-        v[k] += s;
+      }
+      return part;
+    }).toArray(double[][]::new);
+    for (double[] part : parts) {
+      for (int i = 0; i < kc * kc; i++) {
+        g[i] += part[i];
+      }
+      for (int k = 0; k < kc; k++) {
+        v[k] += part[kc * kc + k];
       }
     }
   }
