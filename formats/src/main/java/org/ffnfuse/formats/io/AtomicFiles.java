@@ -78,8 +78,11 @@ public final class AtomicFiles {
       throws IOException {
     List<Path> temps = new ArrayList<>();
     List<TailHasher> hashers = new ArrayList<>();
-    ExecutorService pool = hashesOut == null ? null : Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "sha256-" + jobs.get(0).target().getFileName());
+    // Two hashers: a file's hash may still be catching up when the next file starts (SHA-256 runs at about 1 GB/s
+    // per core, slower than the kernel copies untouched tensors), and the last files' hashes then finish in parallel.
+    int threads = Math.max(1, Math.min(2, jobs.size()));
+    ExecutorService pool = hashesOut == null ? null : Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "sha256");
       t.setDaemon(true);
       return t;
     });
