@@ -26,9 +26,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ffnfuse heal}: fits each fused block to the chain it replaced, on calibration text. */
 @Command(name = "heal", mixinStandardHelpOptions = true,
-    description = {"Heal a fused model: fit each fused FFN to the chain of FFNs it replaced (blockwise local",
-        "distillation on calibration text), keeping the fused structure and shapes. --method lstsq (default) re-fits",
-        "the down projection in closed form; --method distill trains gate/up/down with Adam (TensorFlow module)."})
+    description = {"Heal a fused model: fit each fused FFN to the chain of FFNs it replaced",
+        "(blockwise local distillation on calibration text), keeping structure and shapes.",
+        "--method lstsq (default): closed-form ridge re-fit of the down projection.",
+        "--method distill: Adam on gate/up/down (needs the TensorFlow module, mvn -Pheal)."})
 final class HealCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ORIGINAL", description = "the unfused model: checkpoint folder or .onnx")
   Path original;
@@ -84,7 +85,7 @@ final class HealCommand implements Callable<Integer> {
       description = "memory for lstsq's normal equations, 2·width²·8 bytes (default: ${DEFAULT-VALUE})")
   long budgetMib;
 
-  @Option(names = "--lambda", split = ",", paramLabel = "λ[,λ…]",
+  @Option(names = "--lambda", split = ",", paramLabel = "λ,…", hideParamSyntax = true,
       description = "lstsq: ridge strengths to try, relative to the mean diagonal of AᵀA (default 1e-3,1e-2,1e-1,1)")
   List<Double> lambdas;
 
