@@ -160,14 +160,17 @@ public final class FusedBlockParameters {
     return v.map(b -> HeapTensor.ofFloats(dtype, Shape.of(b.length), b));
   }
 
+  /** The activation of the gate (or of fc1 in a plain MLP). */
   public Activation activation() {
     return activation;
   }
 
+  /** The kind of the block's norm. */
   public NormKind normKind() {
     return normKind;
   }
 
+  /** The norm's epsilon. */
   public double eps() {
     return eps;
   }
@@ -182,14 +185,17 @@ public final class FusedBlockParameters {
     return normBias.map(float[]::clone);
   }
 
+  /** Model width (input and output of the FFN). */
   public int hidden() {
     return hidden;
   }
 
+  /** Intermediate width of the fused FFN. */
   public int width() {
     return width;
   }
 
+  /** Whether the FFN has a gate projection. */
   public boolean gated() {
     return gate.isPresent();
   }
@@ -209,14 +215,17 @@ public final class FusedBlockParameters {
     return down.clone();
   }
 
+  /** Gate bias {@code [width]} (a copy), if any. */
   public Optional<float[]> gateBias() {
     return gateBias.map(float[]::clone);
   }
 
+  /** Up bias {@code [width]} (a copy), if any. */
   public Optional<float[]> upBias() {
     return upBias.map(float[]::clone);
   }
 
+  /** Down bias {@code [hidden]} (a copy), if any. */
   public Optional<float[]> downBias() {
     return downBias.map(float[]::clone);
   }
