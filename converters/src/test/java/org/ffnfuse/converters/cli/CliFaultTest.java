@@ -146,6 +146,38 @@ class CliFaultTest {
     }
 
     @Test
+    void batch_killed_leavesNoPartialModelOutput_andRerunCompletesEveryModel() throws Exception {
+      Path zoo = dir.resolve("zoo");
+      for (String name : List.of("a", "b")) {
+        Files.createDirectories(zoo.resolve(name));
+        for (Path p : everything(ckpt)) {
+          Files.createLink(zoo.resolve(name).resolve(p.getFileName()), p); // same bytes, no copy
+        }
+      }
+      Path recipe = Files.writeString(dir.resolve("recipe.yaml"),
+          "plan: {chains: \"8-15\"}\noutput: {format: checkpoint}\n");
+      Path out = dir.resolve("out");
+      killWhileWriting(out, "batch", zoo.toString(), "--recipe", recipe.toString(), "-o", out.toString());
+      try (Stream<Path> s = Files.walk(out)) {
+        for (Path p : s.filter(Files::isRegularFile).toList()) {
+          boolean insideTemporary = out.relativize(p).toString().contains(".tmp-");
+          assertFalse(p.toString().endsWith(".safetensors") && !insideTemporary,
+              "a finished-looking shard outside a temporary folder after the kill: " + p);
+        }
+      }
+
+      Result r = run("batch", zoo.toString(), "--recipe", recipe.toString(), "-o", out.toString());
+      assertEquals(0, r.exit(), r.output());
+      for (String name : List.of("a", "b")) {
+        try (Stream<Path> s = Files.walk(out)) {
+          List<Path> configs = s.filter(p -> p.getFileName().toString().equals("config.json")
+              && !out.relativize(p).toString().contains(".tmp-") && out.relativize(p).startsWith(name)).toList();
+          assertFalse(configs.isEmpty(), "no finished output for model " + name + ":\n" + r.output());
+        }
+      }
+    }
+
+    @Test
     void export_killed_leavesOnlyTemporaryNames_andRerunSucceeds() throws Exception {
       Path out = dir.resolve("model.onnx");
       killWhileWriting(dir, "export", ckpt.toString(), "-o", out.toString(), "--dtype", "fp16");
