@@ -46,7 +46,8 @@ public final class OnnxAttentionRemoval {
           data.put(t.getName(), m.initializer(t.getName()));
         }
       }
-      OnnxModelWriter.write(e.model(), data, output);
+      OnnxModelWriter.write(e.model(), data, output,
+          org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
       return r;
     }
   }

@@ -23,7 +23,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
       return BAD_INPUT;
     }
     if (ex instanceof IOException) {
-      err.println("ffnfuse: I/O error: " + ex);
+      err.println("ffnfuse: I/O error: " + describe((IOException) ex));
       return IO_ERROR;
     }
     if (ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException) {
@@ -32,5 +32,16 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     }
     ex.printStackTrace(err);
     return CommandLine.ExitCode.SOFTWARE;
+  }
+
+  /** The path and reason of file-system errors without the exception class; other I/O errors as they are. */
+  static String describe(IOException ex) {
+    if (ex instanceof java.nio.file.NoSuchFileException n) {
+      return n.getFile() + ": no such file" + (n.getReason() == null ? "" : " (" + n.getReason() + ")");
+    }
+    if (ex instanceof java.nio.file.FileSystemException f && f.getMessage() != null) {
+      return f.getMessage();
+    }
+    return ex.toString();
   }
 }

@@ -119,6 +119,7 @@ public final class OnnxFusion {
         data.put(name, source.initializer(name));
       }
     }
-    OnnxModelWriter.write(e.model(), data, out);
+    OnnxModelWriter.write(e.model(), data, out,
+        org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
   }
 }

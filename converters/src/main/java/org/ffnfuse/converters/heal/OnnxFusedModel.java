@@ -143,7 +143,8 @@ final class OnnxFusedModel implements FusedModel {
       replace(data, up.weight(), w.up());
       replace(data, f.down().weight(), w.down());
     }
-    OnnxModelWriter.write(model.proto(), data, output);
+    OnnxModelWriter.write(model.proto(), data, output,
+        org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
   }
 
   /** Puts {@code value} for initializer {@code name}, converted to the initializer's dtype. */
