@@ -48,7 +48,8 @@ public final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ExportOptions options = ExportOptions.defaults().withWeightType(dtype.dtype).withKvCache(kvCache)
-        .withPositionIds(positionIds);
+        .withPositionIds(positionIds)
+        .withWrite(org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
     ExportResult r = OnnxExporter.export(checkpoint, output, options);
     spec.commandLine().getOut().printf("exported %s: %d nodes, %d initializers, operators %s%n", r.model(), r.nodes(),
         r.initializers(), String.join(" ", r.operators()));
