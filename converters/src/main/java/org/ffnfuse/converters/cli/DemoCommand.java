@@ -10,6 +10,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.ffnfuse.converters.analysis.AnalysisResult;
+import org.ffnfuse.converters.analysis.CalibrationOptions;
+import org.ffnfuse.converters.analysis.FusionPlanner;
+import org.ffnfuse.converters.analysis.PlannedChain;
 import org.ffnfuse.converters.bench.BenchConfig;
 import org.ffnfuse.converters.bench.BenchResult;
 import org.ffnfuse.converters.bench.ExecutionProvider;
@@ -28,14 +32,14 @@ import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.fusion.BlockRole;
-import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ffnfuse demo}: the whole pipeline on the bundled sample (nas-austen-16l, whose blocks 8..14 have no
- * attention), printing the original beside the fused model.
+ * attention) — analyze on calibration text, plan, fuse to ONNX and to a nemotron-nas checkpoint, verify on held-out
+ * text, bench — printing the original beside the fused model.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the FFN Fusion pipeline on the bundled sample model and print the before/after table.")
@@ -46,7 +50,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--text", description = "evaluation text (default: the bundled Persuasion excerpt)")
   Path text;
 
-  @Option(names = "--chains", description = "chains to fuse (default: the attention-free run minus its last FFN)")
+  @Option(names = "--calibration", description = "calibration text (default: the bundled Brown-corpus excerpt)")
+  Path calibration;
+
+  @Option(names = "--calibration-tokens", defaultValue = "2048",
+      description = "calibration tokens for the analysis (default: ${DEFAULT-VALUE})")
+  long calibrationTokens;
+
+  @Option(names = "--chains", description = "chains to fuse (default: the planner's choice from the analysis)")
   String chains;
 
   @Option(names = "--keep", paramLabel = "DIR", description = "keep the produced models in DIR (default: temporary)")
@@ -61,12 +72,32 @@ final class DemoCommand implements Callable<Integer> {
     Path in = model != null ? model : home.resolve("samples/models/nas-austen-16l");
     Path eval = text != null ? text : home.resolve("samples/text/persuasion-excerpt.txt");
     PrintStream out = System.out;
+    Path calib = calibration != null ? calibration : home.resolve("samples/text/brown-excerpt.txt");
     ModelConfig config = HfConfigReader.read(in);
     List<BlockRole> roles = ModelFusion.roles(config);
-    FusionPlan plan = chains != null ? FusionPlan.parse(chains) : defaultPlan(roles);
     out.printf(Locale.ROOT, "model: %s (%s, %d blocks, hidden %d)%n", in, config.family().modelType(),
         config.numLayers(), config.hiddenSize());
-    out.printf(Locale.ROOT, "attention-free blocks: %s%nplan: fuse %s%n%n", attentionFree(roles), plan);
+    out.printf(Locale.ROOT, "attention-free blocks: %s%n", attentionFree(roles));
+    FusionPlan plan;
+    if (chains != null) {
+      plan = FusionPlan.parse(chains);
+    } else {
+      long t0 = System.nanoTime();
+      AnalysisResult r = AnalyzeCommand.analyze(in, calib, calibrationTokens, 256, Optional.empty(),
+          Optional.empty(), CalibrationOptions.all().withAttentionKl(false), 0, true);
+      FusionPlanner.Plan p = FusionPlanner.plan(r, FusionPlanner.Options.defaults());
+      if (p.chains().isEmpty()) {
+        throw new IllegalArgumentException("the planner found nothing to fuse in " + in + "; give --chains");
+      }
+      plan = p.fusionPlan();
+      out.printf(Locale.ROOT, "  analyze on %s (%d windows, %d forward passes): %.1f s%n", calib.getFileName(),
+          r.windows(), r.passes().total(), (System.nanoTime() - t0) / 1e9);
+      for (PlannedChain c : p.chains()) {
+        out.printf(Locale.ROOT, "  planned chain %d-%d: max dependency %.4f, sum %.4f (%s)%n", c.first(), c.last(),
+            c.maxDependency(), c.sumDependency(), p.rule());
+      }
+    }
+    out.printf(Locale.ROOT, "plan: fuse %s%n%n", plan);
 
     Path work = keep != null ? keep : Files.createTempDirectory("ffnfuse-demo-");
     try {
@@ -119,29 +150,6 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** Each attention-free run of FFNs minus its last FFN (the paper's rule), runs of at least two blocks. */
-  static FusionPlan defaultPlan(List<BlockRole> roles) {
-    List<ChainRange> out = new java.util.ArrayList<>();
-    int i = 0;
-    while (i < roles.size()) {
-      if (roles.get(i).hasAttention() || !roles.get(i).hasFfn()) {
-        i++;
-        continue;
-      }
-      int s = i;
-      while (i < roles.size() && !roles.get(i).hasAttention() && roles.get(i).hasFfn()) {
-        i++;
-      }
-      if (i - s >= 3) {
-        out.add(new ChainRange(s, i - 2));
-      }
-    }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException("the model has no attention-free run of three or more FFNs; give --chains");
-    }
-    return new FusionPlan(out);
   }
 
   private static String attentionFree(List<BlockRole> roles) {
