@@ -39,6 +39,8 @@ public final class CudaOperators {
       Map.entry("Identity", ANY), Map.entry("Expand", ANY), Map.entry("Split", ANY), Map.entry("Cast", ANY),
       Map.entry("Where", Set.of("float", "float16", "double", "bfloat16", "int32", "int64")),
       Map.entry("Equal", ANY), Map.entry("Less", NUMERIC), Map.entry("Greater", NUMERIC),
+      Map.entry("LessOrEqual", NUMERIC), Map.entry("GreaterOrEqual", NUMERIC), Map.entry("Flatten", ANY),
+      Map.entry("GatherND", ANY),
       Map.entry("Range", Set.of("float", "double", "int32", "int64")),
       Map.entry("ConstantOfShape", ANY), Map.entry("Trilu", ANY), Map.entry("CumSum", NUMERIC),
       Map.entry("Not", Set.of("bool")), Map.entry("And", Set.of("bool")), Map.entry("Or", Set.of("bool")),

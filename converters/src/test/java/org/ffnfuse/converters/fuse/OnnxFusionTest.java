@@ -227,7 +227,7 @@ class OnnxFusionTest {
           + " (drift) %.3g%n", fixture, chain, exact, OrtRunner.maxAbsDiff(f, OrtRunner.run(in, ids)));
       assertTrue(exact <= EXACT);
       try (OnnxModel before = OnnxModel.open(in); OnnxModel after = OnnxModel.open(fused)) {
-        // PyTorch's mask building uses ops outside our CUDA list (LessOrEqual, IsNaN...): fusion adds none.
+        // The dynamo export's mask building uses IsNaN, outside our conservative CUDA list: fusion adds nothing.
         assertEquals(CudaOperators.unsupported(before.proto()), CudaOperators.unsupported(after.proto()));
       }
       // The checkpoint path on these graphs is compared in FusionPerplexityTest.
