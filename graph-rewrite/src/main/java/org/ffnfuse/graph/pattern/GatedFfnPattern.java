@@ -37,10 +37,7 @@ public final class GatedFfnPattern implements Pattern<FfnMatch> {
 
   @Override
   public Match<FfnMatch> match(Graph g, Node anchor) {
-    if (!Linears.isCore(g, anchor)) {
-      return Match.miss(anchor, "expected the down projection: MatMul/Gemm with an initializer weight");
-    }
-    Match<LinearMatch> downM = Linears.at(g, Linears.outputOf(g, anchor));
+    Match<LinearMatch> downM = Linears.projectionAt(g, anchor, "the down projection");
     if (!(downM instanceof Match.Found<LinearMatch> df)) {
       return downM.map(x -> null);
     }

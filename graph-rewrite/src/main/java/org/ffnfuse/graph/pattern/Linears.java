@@ -151,4 +151,16 @@ public final class Linears {
         ? new Weight(w.get(), Orientation.OUT_IN, s.dim(1), s.dim(0), transpose)
         : new Weight(w.get(), Orientation.IN_OUT, s.dim(0), s.dim(1), transpose));
   }
+
+  /**
+   * The linear layer whose core MatMul/Gemm is {@code anchor} — how FFN patterns start from their last projection.
+   *
+   * @param what the projection's name for the miss message ("fc2", "the down projection")
+   */
+  static Match<LinearMatch> projectionAt(Graph g, Node anchor, String what) {
+    if (!isCore(g, anchor)) {
+      return Match.miss(anchor, "expected " + what + ": MatMul/Gemm with an initializer weight");
+    }
+    return at(g, outputOf(g, anchor));
+  }
 }

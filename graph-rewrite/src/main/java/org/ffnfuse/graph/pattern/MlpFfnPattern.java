@@ -30,10 +30,7 @@ public final class MlpFfnPattern implements Pattern<FfnMatch> {
 
   @Override
   public Match<FfnMatch> match(Graph g, Node anchor) {
-    if (!Linears.isCore(g, anchor)) {
-      return Match.miss(anchor, "expected fc2: MatMul/Gemm with an initializer weight");
-    }
-    Match<LinearMatch> downM = Linears.at(g, Linears.outputOf(g, anchor));
+    Match<LinearMatch> downM = Linears.projectionAt(g, anchor, "fc2");
     if (!(downM instanceof Match.Found<LinearMatch> df)) {
       return downM.map(x -> null);
     }
