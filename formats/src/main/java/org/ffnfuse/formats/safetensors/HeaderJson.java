@@ -72,8 +72,16 @@ final class HeaderJson {
     sb.append('}');
   }
 
-  /** A JSON string as serde_json writes it: only {@code "}, {@code \} and control characters are escaped. */
+  /** A JSON string as serde_json writes it: only {@code "}, {@code \\} and control characters are escaped. */
   static void appendString(StringBuilder sb, String s) {
+    appendString(sb, s, false);
+  }
+
+  /**
+   * A JSON string with {@code "}, {@code \\} and control characters escaped (serde_json, lowercase hex); with
+   * {@code asciiOnly} also everything above {@code ~}, as UTF-16 units (Python's {@code json.dumps} default).
+   */
+  static void appendString(StringBuilder sb, String s, boolean asciiOnly) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -86,8 +94,8 @@ final class HeaderJson {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c)); // serde_json: lowercase hex
+          if (c < 0x20 || (asciiOnly && c > 0x7e)) {
+            sb.append(String.format("\\u%04x", (int) c));
           } else {
             sb.append(c);
           }
@@ -96,4 +104,5 @@ final class HeaderJson {
     }
     sb.append('"');
   }
+
 }

@@ -66,28 +66,9 @@ final class IndexJson {
 
   /** Python's {@code json.dumps} string with {@code ensure_ascii=True}: everything outside space..~ is escaped. */
   static void appendString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20 || c > 0x7e) {
-            sb.append(String.format("\\u%04x", (int) c)); // UTF-16 units: surrogate pairs, as Python writes them
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
+    HeaderJson.appendString(sb, s, true);
   }
+
 
   /** Orders as Python's {@code sorted} on str does: by code point, not UTF-16 unit. */
   static int compareCodePoints(String a, String b) {
