@@ -19,6 +19,8 @@ import org.ffnfuse.converters.analysis.FusionPlanner;
 import org.ffnfuse.converters.analysis.PlannedChain;
 import org.ffnfuse.converters.analysis.ReportFiles;
 import org.ffnfuse.converters.eval.RunnableModel;
+import org.ffnfuse.converters.fuse.ModelPaths;
+import org.ffnfuse.formats.io.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,6 +70,8 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, OrtException {
+    OutputGuard.create().inputs(ModelPaths.inputs(model)).input(text).input(Optional.ofNullable(tokenizer))
+        .output(output).check();
     CalibrationOptions o = CalibrationOptions.all().withBatch(batch).withFfnMatrix(!noFfnMatrix)
         .withAttentionKl(!noAttention);
     AnalysisResult r = analyze(model, text, tokens, window, Optional.ofNullable(tokenizer), Optional.ofNullable(bos),

@@ -15,7 +15,9 @@ import org.ffnfuse.converters.bench.BenchReport;
 import org.ffnfuse.converters.bench.BenchResult;
 import org.ffnfuse.converters.bench.ExecutionProvider;
 import org.ffnfuse.converters.bench.OrtBenchmark;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,6 +68,13 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException(m + ": bench takes .onnx files (export a checkpoint first: ffnfuse export)");
       }
     }
+    if (output != null) {
+      OutputGuard guard = OutputGuard.create().output(output).output(markdownFile());
+      for (Path m : models) {
+        guard.inputs(ModelPaths.inputs(m));
+      }
+      guard.check();
+    }
     BenchConfig config = new BenchConfig(batches, seq, threads, warmup, repeats, provider, 1234L);
     List<BenchResult> results = new ArrayList<>();
     long total = (long) models.size() * batches.size() * repeats;
@@ -82,11 +91,15 @@ final class BenchCommand implements Callable<Integer> {
     BenchReport report = new BenchReport(config, results);
     if (output != null) {
       AtomicFiles.writeString(output, report.toJson());
-      String md = output.getFileName().toString().replaceFirst("\\.json$", "") + ".md";
-      AtomicFiles.writeString(output.resolveSibling(md), report.toMarkdown());
+      AtomicFiles.writeString(markdownFile(), report.toMarkdown());
     }
     System.out.print(json ? report.toJson() : report.toMarkdown());
     return 0;
+  }
+
+  /** The Markdown report beside the JSON one: {@code NAME.md} for {@code -o NAME.json}. */
+  private Path markdownFile() {
+    return output.resolveSibling(output.getFileName().toString().replaceFirst("\\.json$", "") + ".md");
   }
 
   private ProgressBar progress(long total) {

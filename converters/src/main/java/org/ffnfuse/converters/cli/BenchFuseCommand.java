@@ -18,6 +18,7 @@ import org.ffnfuse.converters.export.ExportOptions;
 import org.ffnfuse.converters.export.OnnxExporter;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
@@ -141,6 +142,9 @@ public final class BenchFuseCommand implements Callable<Integer> {
     Path copy = work.resolve(m.label() + ".cp");
     Path fused = work.resolve(m.label() + ".fused");
     Path log = work.resolve(m.label() + ".fuse.log");
+    if (json != null) {
+      OutputGuard.create().input(ckpt).output(json).check(); // a checkpoint reused from --dir is an input
+    }
     try {
       out.printf("checkpoint %s: %s, %,d parameters, %.2f GB of BF16%n", ckpt, m, m.parameterCount(),
           m.byteSize() / 1e9);

@@ -15,11 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.safetensors.SafetensorsFile;
 import org.ffnfuse.formats.safetensors.SafetensorsWriter;
 import org.ffnfuse.formats.safetensors.TensorScan;
@@ -95,6 +97,9 @@ public final class BenchIoCommand implements Callable<Integer> {
     if (repeat < 1 || tensorMib < 1 || bufferMib < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--repeat, --tensor-mib and --buffer-mib must be"
           + " positive");
+    }
+    if (json != null) {
+      OutputGuard.create().input(Optional.ofNullable(input)).output(json).check();
     }
     boolean generated = input == null;
     boolean createdDir = generated && dir == null;

@@ -24,12 +24,14 @@ import org.ffnfuse.converters.eval.TokenWindows;
 import org.ffnfuse.converters.export.ExportOptions;
 import org.ffnfuse.converters.export.OnnxExporter;
 import org.ffnfuse.converters.fuse.Fusion;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.fuse.ModelFusion;
 import org.ffnfuse.converters.verify.Verifier;
 import org.ffnfuse.converters.verify.VerifyReport;
 import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.fusion.BlockRole;
 import org.ffnfuse.graph.fusion.FusionPlan;
@@ -44,6 +46,11 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the FFN Fusion pipeline on the bundled sample model and print the before/after table.")
 final class DemoCommand implements Callable<Integer> {
+  /** The files the demo writes into its work folder (--keep DIR). */
+  private static final String ORIGINAL = "original.onnx";
+  private static final String FUSED = "fused.onnx";
+  private static final String FUSED_CHECKPOINT = "fused-checkpoint";
+
   @Option(names = "--model", description = "checkpoint folder (default: the bundled samples/models/nas-austen-16l)")
   Path model;
 
@@ -73,6 +80,11 @@ final class DemoCommand implements Callable<Integer> {
     Path eval = text != null ? text : home.resolve("samples/text/persuasion-excerpt.txt");
     PrintStream out = System.out;
     Path calib = calibration != null ? calibration : home.resolve("samples/text/brown-excerpt.txt");
+    if (keep != null) {
+      OutputGuard.create().inputs(ModelPaths.inputs(in)).input(eval).input(calib)
+          .outputs(ModelPaths.outputs(keep.resolve(ORIGINAL))).outputs(ModelPaths.outputs(keep.resolve(FUSED)))
+          .output(keep.resolve(FUSED_CHECKPOINT)).check();
+    }
     ModelConfig config = HfConfigReader.read(in);
     List<BlockRole> roles = ModelFusion.roles(config);
     out.printf(Locale.ROOT, "model: %s (%s, %d blocks, hidden %d)%n", in, config.family().modelType(),
@@ -102,9 +114,9 @@ final class DemoCommand implements Callable<Integer> {
     Path work = keep != null ? keep : Files.createTempDirectory("ffnfuse-demo-");
     try {
       Files.createDirectories(work);
-      Path original = work.resolve("original.onnx");
-      Path fused = work.resolve("fused.onnx");
-      Path fusedCheckpoint = work.resolve("fused-checkpoint");
+      Path original = work.resolve(ORIGINAL);
+      Path fused = work.resolve(FUSED);
+      Path fusedCheckpoint = work.resolve(FUSED_CHECKPOINT);
       step(out, "export original to ONNX", () -> OnnxExporter.export(in, original,
           ExportOptions.defaults().withWeightType(DType.F32)));
       step(out, "fuse → ONNX", () -> Fusion.fuse(in, plan, fused, "fp32", false));

@@ -16,8 +16,10 @@ import org.ffnfuse.converters.export.OnnxExporter;
 import org.ffnfuse.converters.export.model.ExportModel;
 import org.ffnfuse.converters.fuse.AttentionRemoval;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
+import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.analysis.BranchRemoval;
@@ -73,6 +75,8 @@ final class DropAttentionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, OrtException {
+    OutputGuard.create().inputs(ModelPaths.inputs(input)).input(Optional.ofNullable(text))
+        .outputs(ModelPaths.outputs(output)).check();
     Set<Integer> blocks = which.blocks != null ? AttentionRemoval.parseBlocks(which.blocks) : auto();
     boolean onnxInput = Files.isRegularFile(input) && CheckpointOutput.isOnnx(input);
     if (onnxInput) {

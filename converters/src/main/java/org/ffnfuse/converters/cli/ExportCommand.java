@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 import org.ffnfuse.converters.export.ExportOptions;
 import org.ffnfuse.converters.export.ExportResult;
 import org.ffnfuse.converters.export.OnnxExporter;
+import org.ffnfuse.converters.fuse.ModelPaths;
+import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.tensor.DType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,6 +49,7 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputGuard.create().inputs(ModelPaths.inputs(checkpoint)).outputs(ModelPaths.outputs(output)).check();
     ExportOptions options = ExportOptions.defaults().withWeightType(dtype.dtype).withKvCache(kvCache)
         .withPositionIds(positionIds)
         .withWrite(org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));

@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.Fusion;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.fuse.OnnxFusion;
 import org.ffnfuse.converters.fuse.PlanFile;
+import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.graph.fusion.FfnFusionPass;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
@@ -58,6 +61,8 @@ final class FuseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    OutputGuard.create().inputs(ModelPaths.inputs(input)).input(Optional.ofNullable(chains.plan))
+        .outputs(ModelPaths.outputs(output)).check();
     FusionPlan plan = chains.plan();
     if (Files.isRegularFile(input) && CheckpointOutput.isOnnx(input)) {
       if (keepPlaceholders) {

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.eval.EvalTokens;
 import org.ffnfuse.converters.eval.TokenWindows;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.fuse.PlanFile;
 import org.ffnfuse.converters.heal.Distillation;
 import org.ffnfuse.converters.heal.HealMethod;
@@ -18,6 +19,7 @@ import org.ffnfuse.converters.heal.HealReport;
 import org.ffnfuse.converters.heal.Healing;
 import org.ffnfuse.converters.heal.LeastSquaresHealer;
 import org.ffnfuse.formats.config.HfConfigReader;
+import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -100,6 +102,9 @@ final class HealCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, OrtException {
+    OutputGuard.create().inputs(ModelPaths.inputs(original)).inputs(ModelPaths.inputs(fused)).input(text)
+        .input(Optional.ofNullable(tokenizer)).input(Optional.ofNullable(chains.plan))
+        .outputs(ModelPaths.outputs(output)).check();
     HealMethod m = switch (method.toLowerCase(Locale.ROOT)) {
       case "lstsq" -> HealMethod.LSTSQ;
       case "distill" -> HealMethod.DISTILL;

@@ -18,7 +18,9 @@ import org.ffnfuse.converters.analysis.PlanVerification;
 import org.ffnfuse.converters.analysis.PlannedChain;
 import org.ffnfuse.converters.analysis.ReportFiles;
 import org.ffnfuse.converters.eval.RunnableModel;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.fuse.PlanFile;
+import org.ffnfuse.formats.io.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,6 +66,8 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, OrtException {
+    OutputGuard.create().input(report).input(Optional.ofNullable(verify))
+        .inputs(model == null ? List.of() : ModelPaths.inputs(model)).output(output).check();
     AnalysisResult r = ReportFiles.read(report);
     FusionPlanner.Options o = new FusionPlanner.Options(
         threshold == null ? OptionalDouble.empty() : OptionalDouble.of(threshold),

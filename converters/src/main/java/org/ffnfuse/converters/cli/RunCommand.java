@@ -4,11 +4,13 @@ import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.recipe.Recipe;
 import org.ffnfuse.converters.recipe.RecipeRunner;
 import org.ffnfuse.converters.recipe.RecipeYaml;
 import org.ffnfuse.converters.recipe.RunReport;
 import org.ffnfuse.converters.recipe.RunReportFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +45,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, OrtException {
+    OutputGuard.create().inputs(ModelPaths.inputs(model)).input(recipe).output(output).check();
     Recipe r = RecipeYaml.read(recipe);
     RunReport report = RecipeRunner.run(model, r, output, progress.bars().listener("run: "));
     spec.commandLine().getOut().print(progress.json() ? RunReportFiles.json(report)

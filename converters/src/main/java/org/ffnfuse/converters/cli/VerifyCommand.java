@@ -16,7 +16,9 @@ import org.ffnfuse.converters.eval.RunnableModel;
 import org.ffnfuse.converters.eval.TokenWindows;
 import org.ffnfuse.converters.verify.Verifier;
 import org.ffnfuse.converters.verify.VerifyReport;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,6 +76,10 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, OrtException {
+    if (output != null) {
+      OutputGuard.create().inputs(ModelPaths.inputs(original)).inputs(ModelPaths.inputs(fused)).input(text)
+          .input(Optional.ofNullable(tokenizer)).output(output).check();
+    }
     try (RunnableModel a = RunnableModel.open(original); RunnableModel b = RunnableModel.open(fused)) {
       long[][] w = windows(a);
       VerifyReport r = Verifier.verify(a, b, w, threads, done -> { });

@@ -29,7 +29,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>A full disk, a read-only or otherwise unwritable destination fail with a {@link FileSystemException} naming the
  * target (the output file or folder, not the temporary name) and the system's reason. A process killed mid-write
- * leaves only temporary names ({@link #isTemporary}), which readers and later writes ignore.
+ * leaves only temporary names ({@link #isTemporary}), which readers and later writes ignore. A target that is a
+ * special file (a device such as {@code /dev/null}, a FIFO, a socket) is refused before anything is written
+ * ({@link OutputGuard#requireNotSpecial}): the rename would replace it by a regular file.
  */
 public final class AtomicFiles {
   /** Produces one file's bytes. */
@@ -86,6 +88,9 @@ public final class AtomicFiles {
       t.setDaemon(true);
       return t;
     });
+    for (Job j : jobs) {
+      OutputGuard.requireNotSpecial(j.target());
+    }
     int renamed = 0;
     try {
       for (Job j : jobs) {
@@ -187,6 +192,7 @@ public final class AtomicFiles {
    * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists and is not an empty folder
    */
   public static void writeFolder(Path target, FolderContent content) throws IOException {
+    OutputGuard.requireNotSpecial(target);
     Path abs = target.toAbsolutePath().normalize();
     if (Files.exists(abs) && !(Files.isDirectory(abs) && isEmpty(abs))) {
       throw new FileAlreadyExistsException(abs.toString(), null,

@@ -18,9 +18,11 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.onnx.TensorProtos.InvalidTensorException;
 import org.ffnfuse.formats.tensor.DType;
@@ -174,6 +176,27 @@ public final class OnnxModel implements AutoCloseable {
           t.getName(), ref.offset(), ref.offset() + expected, ref.location(), mf.size()));
     }
     return new MappedTensor(mf, ref.offset(), dtype, shape);
+  }
+
+  /**
+   * The external data files that {@code onnxFile}'s main-graph initializers refer to, resolved against its folder, in
+   * first-use order; reads only the protobuf (no data file is opened or checked: {@link #open} does that).
+   *
+   * @throws ModelFormatException if the file is not an ONNX protobuf
+   */
+  public static Set<Path> externalDataFiles(Path onnxFile) throws IOException {
+    Path dir = onnxFile.toAbsolutePath().normalize().getParent();
+    Set<Path> out = new LinkedHashSet<>();
+    for (TensorProto t : parse(onnxFile).getGraph().getInitializerList()) {
+      if (TensorProtos.isExternal(t)) {
+        try {
+          out.add(dir.resolve(ExternalDataRef.of(t).location()).normalize());
+        } catch (InvalidTensorException | InvalidPathException e) {
+          // A malformed reference names no file; open() reports it.
+        }
+      }
+    }
+    return out;
   }
 
   /** The file this model was read from, as given to {@link #open}. */

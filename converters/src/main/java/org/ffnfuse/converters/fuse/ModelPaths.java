@@ -1,0 +1,48 @@
+package org.ffnfuse.converters.fuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.ffnfuse.formats.io.Manifest;
+import org.ffnfuse.formats.io.OutputGuard;
+import org.ffnfuse.formats.onnx.OnnxModel;
+import org.ffnfuse.formats.onnx.OnnxWriteOptions;
+
+/**
+ * The paths behind a model argument, for {@link OutputGuard}: what reading a model reads, and what writing a model
+ * output writes.
+ */
+public final class ModelPaths {
+  private ModelPaths() {}
+
+  /**
+   * The inputs of reading {@code model}: an .onnx file and each external data file it refers to, or a checkpoint
+   * folder (with every file in it).
+   */
+  public static List<OutputGuard.Input> inputs(Path model) throws IOException {
+    List<OutputGuard.Input> out = new ArrayList<>();
+    out.add(new OutputGuard.Input(model, ""));
+    if (Files.isRegularFile(model) && CheckpointOutput.isOnnx(model)) {
+      for (Path data : OnnxModel.externalDataFiles(model)) {
+        out.add(new OutputGuard.Input(data, "external data of " + model));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The outputs of writing a model to {@code out}: for {@code *.onnx} the model, its external data file and its
+   * manifest ({@link OnnxWriteOptions#dataFileNameFor}, {@link Manifest#fileFor}); else the checkpoint folder.
+   */
+  public static List<OutputGuard.Output> outputs(Path out) {
+    if (!CheckpointOutput.isOnnx(out)) {
+      return List.of(new OutputGuard.Output(out, ""));
+    }
+    Path data = out.resolveSibling(OnnxWriteOptions.defaults().dataFileNameFor(out));
+    Path manifest = Manifest.fileFor(out);
+    return List.of(new OutputGuard.Output(out, ""), new OutputGuard.Output(data, "the external data of " + out),
+        new OutputGuard.Output(manifest, "the manifest of " + out));
+  }
+}
