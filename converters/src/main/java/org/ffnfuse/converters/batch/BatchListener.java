@@ -21,6 +21,12 @@ public interface BatchListener {
   /** {@code model} was not run: its output exists (skipped, or failed if it does not check). */
   default void jobSkipped(ZooModel model, BatchEntry entry) {}
 
+  /**
+   * {@code model}'s existing output is out of date ({@code why}: the recipe, its input or ffnfuse changed) and was
+   * deleted; the model runs again.
+   */
+  default void jobStale(ZooModel model, String why) {}
+
   /** {@code model} ran (or failed trying). */
   default void jobFinished(ZooModel model, BatchEntry entry) {}
 }

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +22,14 @@ import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.recipe.LargeStackThreads;
 import org.ffnfuse.converters.recipe.Recipe;
 import org.ffnfuse.converters.recipe.RecipeRunner;
 import org.ffnfuse.converters.recipe.RunReport;
 import org.ffnfuse.converters.recipe.Sha256Sums;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 
 /**
  * Runs one recipe on every model of a zoo — what {@code ffnfuse batch ZOO --recipe recipe.yaml -o OUT} does.
@@ -33,15 +38,19 @@ import org.ffnfuse.formats.io.AtomicFiles;
  *   <li>Models are found by {@link ZooScanner}; model {@code a/b} writes {@code OUT/a/b} through
  *       {@link RecipeRunner} (so through {@link AtomicFiles#writeFolder}: a half-written model never appears under
  *       {@code OUT}, only as a hidden {@code .b.tmp-*} folder that the next batch run deletes).
- *   <li>Resumable: a model whose output folder exists and checks against its {@code SHA256SUMS} is skipped; a failed
- *       model left nothing behind and is tried again. An output that exists but does not check is reported as failed
- *       (it is not deleted: delete it to redo the model).
+ *   <li>Resumable: a model whose output folder exists, was made from the same recipe, input files and ffnfuse
+ *       version ({@link RunKey}, kept in {@code OUT/}{@value #KEYS_FOLDER}) and checks against its {@code SHA256SUMS}
+ *       is skipped; a failed model left nothing behind and is tried again. An output made from another recipe, input
+ *       or version is deleted and its model run again ({@link BatchListener#jobStale} says why). An output that
+ *       exists but does not check is reported as failed (it is not deleted: delete it to redo the model).
  *   <li>Parallel: {@link BatchOptions#jobs()} workers take models in name order; a job starts only when its
  *       {@link MemoryEstimate} fits the {@link MemoryBudget} beside the running ones. With a recipe that leaves ONNX
  *       Runtime's thread count open ({@code threads: 0}), each job gets {@code cores / jobs} threads.
  *   <li>Isolated: a model's failure (bad file, recipe not applicable, ONNX Runtime error) is recorded in its row and the
  *       others go on.
- *   <li>One batch at a time per output folder (a lock file {@value #LOCK_FILE} guards it).
+ *   <li>One batch at a time per output folder (a lock file {@value #LOCK_FILE} guards it; a second batch fails with
+ *       a {@link FileSystemException} naming the folder). The output folder must not be, be inside or hold a model
+ *       ({@link OutputGuard}).
  * </ul>
  *
  * <p>At the end {@value BatchReport#JSON_FILE} and {@value BatchReport#MARKDOWN_FILE} are written to {@code OUT}.
@@ -49,6 +58,8 @@ import org.ffnfuse.formats.io.AtomicFiles;
 public final class BatchRunner {
   /** The lock file in the output folder. */
   public static final String LOCK_FILE = ".ffnfuse-batch.lock";
+  /** The folder in the output folder holding each finished model's {@link RunKey} ({@code NAME.json}). */
+  public static final String KEYS_FOLDER = ".ffnfuse-batch-keys";
 
   private static final Logger LOG = Logger.getLogger(BatchRunner.class.getName());
 
@@ -57,29 +68,34 @@ public final class BatchRunner {
   /**
    * Runs {@code recipe} on every model under {@code zoo}.
    *
-   * @throws IllegalArgumentException if two models map to one output folder
-   * @throws IllegalStateException if another batch holds the output folder's lock
+   * @throws IllegalArgumentException if two models map to one output folder, or the output folder is, is inside or
+   *     holds a model ({@link OutputGuard}); nothing is written
+   * @throws FileSystemException if another batch holds the output folder's lock
    */
   public static BatchReport run(Path zoo, Recipe recipe, Path outDir, BatchOptions options, BatchListener listener)
       throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    Files.createDirectories(outDir);
     List<ZooModel> models = ZooScanner.scan(zoo, Optional.of(outDir));
+    OutputGuard guard = OutputGuard.create().output(outDir);
+    for (ZooModel m : models) {
+      guard.inputs(ModelPaths.inputs(m.path()));
+    }
+    guard.check();
+    Files.createDirectories(outDir);
     try (FileChannel lockFile = FileChannel.open(outDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
-      if (lock == null) {
-        throw new IllegalStateException("another ffnfuse batch is writing to " + outDir + " (" + LOCK_FILE
-            + " is locked); wait for it or choose another output folder");
-      }
+        StandardOpenOption.WRITE); FileLock lock = lock(lockFile, outDir)) {
       Recipe perJob = recipe.threads() == 0 && options.jobs() > 1
           ? recipe.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / options.jobs())) : recipe;
       BatchEntry[] entries = new BatchEntry[models.size()];
       List<Integer> toRun = new ArrayList<>();
+      List<Optional<RunKey>> keys = new ArrayList<>();
       for (int i = 0; i < models.size(); i++) {
-        Path out = outDir.resolve(models.get(i).name());
+        ZooModel m = models.get(i);
+        Path out = outDir.resolve(m.name());
         deleteStaleTemps(out);
-        if (Files.exists(out)) {
-          entries[i] = existing(models.get(i), out);
+        keys.add(key(m, recipe));
+        if (Files.exists(out) && isCurrent(m, out, keys.get(i), keyFile(outDir, m), listener)) {
+          entries[i] = existing(m, out);
         } else {
           toRun.add(i);
         }
@@ -96,7 +112,9 @@ public final class BatchRunner {
         List<Future<BatchEntry>> futures = new ArrayList<>();
         for (int i : toRun) {
           ZooModel m = models.get(i);
-          futures.add(pool.submit(() -> job(m, perJob, outDir.resolve(m.name()), budget, listener)));
+          Optional<RunKey> key = keys.get(i);
+          futures.add(pool.submit(() -> job(m, perJob, outDir.resolve(m.name()), budget, listener, key,
+              keyFile(outDir, m))));
         }
         for (int k = 0; k < toRun.size(); k++) {
           int i = toRun.get(k);
@@ -117,8 +135,8 @@ public final class BatchRunner {
     }
   }
 
-  private static BatchEntry job(ZooModel m, Recipe recipe, Path out, MemoryBudget budget, BatchListener listener)
-      throws InterruptedException {
+  private static BatchEntry job(ZooModel m, Recipe recipe, Path out, MemoryBudget budget, BatchListener listener,
+      Optional<RunKey> key, Path keyFile) throws InterruptedException {
     long estimate;
     try {
       estimate = MemoryEstimate.of(m);
@@ -133,6 +151,9 @@ public final class BatchRunner {
       BatchEntry entry;
       try {
         RunReport r = RecipeRunner.run(m.path(), recipe, out, listener.jobListener(m));
+        if (key.isPresent()) {
+          key.get().write(keyFile);
+        }
         entry = new BatchEntry(m.name(), r.passed() ? JobStatus.DONE : JobStatus.CHECKS_FAILED,
             r.perplexityBefore(), r.perplexityAfter(), r.seconds(), estimate, r.passed() ? Optional.empty()
                 : Optional.of(String.join("; ", r.failures())));
@@ -145,6 +166,61 @@ public final class BatchRunner {
     } finally {
       budget.release(estimate);
     }
+  }
+
+  /** Locks the output folder for this batch, or says that another batch holds it. */
+  private static FileLock lock(FileChannel lockFile, Path outDir) throws IOException {
+    FileLock lock;
+    try {
+      lock = lockFile.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // held by another batch in this JVM
+    }
+    if (lock == null) {
+      throw new FileSystemException(outDir.toString(), null, "another ffnfuse batch is writing to this output folder"
+          + " (it holds " + LOCK_FILE + "); wait for it to finish or choose another output folder");
+    }
+    return lock;
+  }
+
+  /** The key of {@code m} now; empty if its files cannot be listed (its job then fails and says why). */
+  private static Optional<RunKey> key(ZooModel m, Recipe recipe) {
+    try {
+      return Optional.of(RunKey.of(m, recipe));
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "batch: no run key for " + m.name(), e);
+      return Optional.empty();
+    }
+  }
+
+  private static Path keyFile(Path outDir, ZooModel m) {
+    return outDir.resolve(KEYS_FOLDER).resolve(m.name() + ".json");
+  }
+
+  /**
+   * Whether the existing output {@code out} was made from the same recipe, input and ffnfuse version as a run now
+   * would be. If not, tells the listener why and deletes the stale output (and its key) so that the model runs again.
+   */
+  private static boolean isCurrent(ZooModel m, Path out, Optional<RunKey> now, Path keyFile, BatchListener listener)
+      throws IOException {
+    if (now.isEmpty()) {
+      return true; // cannot tell; check the output as it is
+    }
+    Optional<RunKey> then = RunKey.read(keyFile);
+    List<String> changes = then.isEmpty() ? List.of("there is no record of what it was made from")
+        : now.get().changesSince(then.get());
+    if (changes.isEmpty()) {
+      return true;
+    }
+    String why = String.join(", ", changes);
+    LOG.info(() -> "batch: " + m.name() + ": " + why + "; running it again");
+    listener.jobStale(m, why);
+    Files.deleteIfExists(keyFile);
+    Path aside = out.resolveSibling(AtomicFiles.tempPrefix(out.getFileName().toString()) + "stale");
+    AtomicFiles.deleteTree(aside);
+    Files.move(out, aside, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.deleteTree(aside);
+    return false;
   }
 
   private static BatchEntry failed(ZooModel m, Throwable e, double seconds, long estimate) {

@@ -1,6 +1,7 @@
 package org.ffnfuse.converters.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.batch.BatchEntry;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Parameters;
 /** {@code ffnfuse batch}: one recipe on every model of a directory tree, in parallel, resumably. */
 @Command(name = "batch", mixinStandardHelpOptions = true,
     description = {"Run a recipe on every model under a folder (checkpoint folders and .onnx files) in parallel",
-        "within a memory budget. Resumable: finished models (OUT/<model> with SHA256SUMS) are skipped, failed ones",
-        "retried. Writes OUT/batch-summary.json and .md. Exits 1 if any model failed."})
+        "within a memory budget. Resumable: finished models (OUT/<model> with SHA256SUMS, made from the same recipe,",
+        "input files and ffnfuse version) are skipped, out-of-date ones rerun, failed ones retried. Writes",
+        "OUT/batch-summary.json and .md. Exits 1 if any model failed, 4 if another batch is writing to OUT."})
 final class BatchCommand implements Callable<Integer> {
   /** Exit code when a model failed or exceeded a verify threshold. */
   static final int SOME_FAILED = 1;
@@ -58,7 +60,7 @@ final class BatchCommand implements Callable<Integer> {
     long budget = memoryBudget == null ? BatchOptions.defaultBudget() : MemoryBudget.parseSize(memoryBudget);
     Recipe r = RecipeYaml.read(recipe);
     BatchReport report;
-    try (Progress p = new Progress(progress.bars())) {
+    try (Progress p = new Progress(progress.bars(), spec.commandLine().getErr())) {
       report = BatchRunner.run(zoo, r, output, new BatchOptions(jobs, budget), p);
     }
     spec.commandLine().getOut().print(progress.json() ? report.toJson() : report.toMarkdown());
@@ -66,14 +68,25 @@ final class BatchCommand implements Callable<Integer> {
     return report.allPassed() ? 0 : SOME_FAILED;
   }
 
-  /** One bar over the models to run; its note names the latest step of a running model. */
+  /**
+   * One bar over the models to run; its note names the latest step of a running model. Models run again because
+   * their output is out of date are named on stderr.
+   */
   private static final class Progress implements BatchListener, AutoCloseable {
     private final ProgressBars bars;
+    private final PrintWriter err;
     private ProgressBars.Bar bar;
 
-    Progress(ProgressBars bars) {
+    Progress(ProgressBars bars, PrintWriter err) {
       this.bars = bars;
+      this.err = err;
       this.bar = bars.bar("batch", 0);
+    }
+
+    @Override
+    public synchronized void jobStale(ZooModel model, String why) {
+      err.println("batch: " + model.name() + ": its output is out of date (" + why + "); running it again");
+      err.flush();
     }
 
     @Override

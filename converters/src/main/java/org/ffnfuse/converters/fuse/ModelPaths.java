@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.Manifest;
 import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.onnx.OnnxModel;
@@ -24,12 +27,40 @@ public final class ModelPaths {
   public static List<OutputGuard.Input> inputs(Path model) throws IOException {
     List<OutputGuard.Input> out = new ArrayList<>();
     out.add(new OutputGuard.Input(model, ""));
-    if (Files.isRegularFile(model) && CheckpointOutput.isOnnx(model)) {
-      for (Path data : OnnxModel.externalDataFiles(model)) {
-        out.add(new OutputGuard.Input(data, "external data of " + model));
-      }
+    for (Path data : externalData(model)) {
+      out.add(new OutputGuard.Input(data, "external data of " + model));
     }
     return out;
+  }
+
+  /**
+   * Every file of {@code model}, sorted: an .onnx file and its external data files, or every regular file below a
+   * checkpoint folder (through links).
+   */
+  public static List<Path> files(Path model) throws IOException {
+    if (!Files.isDirectory(model)) {
+      List<Path> out = new ArrayList<>(List.of(model));
+      out.addAll(externalData(model));
+      return out;
+    }
+    try (Stream<Path> s = Files.walk(model.toRealPath())) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  /**
+   * The external data files of an .onnx {@code model}; none for anything else, or for a file that does not parse (the
+   * command reports it when it opens the model, and a batch isolates it).
+   */
+  private static Set<Path> externalData(Path model) throws IOException {
+    if (!Files.isRegularFile(model) || !CheckpointOutput.isOnnx(model)) {
+      return Set.of();
+    }
+    try {
+      return OnnxModel.externalDataFiles(model);
+    } catch (ModelFormatException e) {
+      return Set.of();
+    }
   }
 
   /**

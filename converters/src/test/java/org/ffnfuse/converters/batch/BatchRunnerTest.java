@@ -111,7 +111,8 @@ class BatchRunnerTest {
     assertFalse(Files.exists(out.resolve("broken")), "a failed model leaves nothing under the output");
     assertFalse(r.allPassed());
     try (Stream<Path> s = Files.list(out)) {
-      assertEquals(List.of(BatchRunner.LOCK_FILE, "batch-summary.json", "batch-summary.md", "family", "llama"),
+      assertEquals(List.of(BatchRunner.KEYS_FOLDER, BatchRunner.LOCK_FILE, "batch-summary.json", "batch-summary.md",
+          "family", "llama"),
           s.map(p -> p.getFileName().toString()).sorted().toList());
     }
     JsonNode json = new ObjectMapper().readTree(out.resolve(BatchReport.JSON_FILE).toFile());

@@ -43,6 +43,18 @@ class AtomicFilesTest {
   }
 
   @Test
+  void writeString_targetIsAFifo_refusedAndTheFifoStays() throws Exception {
+    Path fifo = dir.resolve("fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> AtomicFiles.writeString(fifo, "{}"));
+    assertEquals(fifo + ": output is a FIFO (named pipe), not a regular file; ffnfuse writes outputs under a temporary"
+        + " name and renames them into place, which would replace it: choose a regular file path", e.getMessage());
+    assertFalse(Files.isRegularFile(fifo));
+    assertEquals(List.of(fifo), listing());
+  }
+
+  @Test
   void isTemporary_recognisesOurNames() {
     assertFalse(AtomicFiles.isTemporary("model.onnx"));
     assertEquals(true, AtomicFiles.isTemporary(AtomicFiles.tempPrefix("model.onnx") + "abc"));
