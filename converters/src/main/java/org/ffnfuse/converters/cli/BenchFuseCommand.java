@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.ffnfuse.converters.bench.MeteredProcess;
@@ -135,6 +136,10 @@ public final class BenchFuseCommand implements Callable<Integer> {
     if (chain.last() > chain.first()) {
       m = m.withoutAttention(chain.first() + 1, chain.last());
     }
+    if (json != null) {
+      String label = m.label(); // a checkpoint reused from --dir is an input
+      OutputGuard.create().input(Optional.ofNullable(dir).map(d -> d.resolve(label))).output(json).check();
+    }
     boolean tempDir = dir == null;
     Path work = tempDir ? Files.createTempDirectory("ffnfuse-bench-fuse") : dir;
     Files.createDirectories(work);
@@ -142,9 +147,6 @@ public final class BenchFuseCommand implements Callable<Integer> {
     Path copy = work.resolve(m.label() + ".cp");
     Path fused = work.resolve(m.label() + ".fused");
     Path log = work.resolve(m.label() + ".fuse.log");
-    if (json != null) {
-      OutputGuard.create().input(ckpt).output(json).check(); // a checkpoint reused from --dir is an input
-    }
     try {
       out.printf("checkpoint %s: %s, %,d parameters, %.2f GB of BF16%n", ckpt, m, m.parameterCount(),
           m.byteSize() / 1e9);
