@@ -213,7 +213,7 @@ public final class BatchRunner {
       return true;
     }
     String why = String.join(", ", changes);
-    LOG.info(() -> "batch: " + m.name() + ": " + why + "; running it again");
+    LOG.fine(() -> "batch: " + m.name() + ": " + why + "; running it again");
     listener.jobStale(m, why);
     Files.deleteIfExists(keyFile);
     Path aside = out.resolveSibling(AtomicFiles.tempPrefix(out.getFileName().toString()) + "stale");

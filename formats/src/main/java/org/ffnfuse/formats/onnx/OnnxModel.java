@@ -179,18 +179,18 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * The external data files that {@code onnxFile}'s main-graph initializers refer to, resolved against its folder, in
-   * first-use order; reads only the protobuf (no data file is opened or checked: {@link #open} does that).
+   * The external data files that {@code onnxFile}'s main-graph initializers refer to, resolved beside it (relative
+   * if {@code onnxFile} is), in first-use order; reads only the protobuf (no data file is opened or checked:
+   * {@link #open} does that).
    *
    * @throws ModelFormatException if the file is not an ONNX protobuf
    */
   public static Set<Path> externalDataFiles(Path onnxFile) throws IOException {
-    Path dir = onnxFile.toAbsolutePath().normalize().getParent();
     Set<Path> out = new LinkedHashSet<>();
     for (TensorProto t : parse(onnxFile).getGraph().getInitializerList()) {
       if (TensorProtos.isExternal(t)) {
         try {
-          out.add(dir.resolve(ExternalDataRef.of(t).location()).normalize());
+          out.add(onnxFile.resolveSibling(ExternalDataRef.of(t).location()).normalize());
         } catch (InvalidTensorException | InvalidPathException e) {
           // A malformed reference names no file; open() reports it.
         }
