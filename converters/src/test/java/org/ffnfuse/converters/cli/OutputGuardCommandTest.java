@@ -79,6 +79,16 @@ class OutputGuardCommandTest {
     assertTrue(e.contains("output " + output) && e.contains(input), e);
   }
 
+  /** 64 seeded token ids as {@code {"ids":[…]}} (the model's vocabulary is 512). */
+  private Path ids() throws IOException {
+    java.util.Random rnd = new java.util.Random(7);
+    StringBuilder sb = new StringBuilder("{\"ids\":[");
+    for (int i = 0; i < 64; i++) {
+      sb.append(i > 0 ? "," : "").append(2 + rnd.nextInt(500));
+    }
+    return Files.writeString(tmp.resolve("ids.json"), sb.append("]}").toString());
+  }
+
   /** {@code export} of the checkpoint to {@code dir/m.onnx} (with m.onnx.data beside it). */
   private Path onnx(Path dir) throws IOException {
     Path m = Files.createDirectories(dir).resolve("m.onnx");
@@ -193,9 +203,35 @@ class OutputGuardCommandTest {
     }
 
     @Test
+    void verify_reportOverTheFusedInput_refused() throws Exception {
+      Path m = onnx(tmp.resolve("d"));
+      Path f = m.resolveSibling("f.onnx");
+      assertEquals(0, run("export", ckpt.toString(), "-o", f.toString()), err.toString());
+      Map<Path, String> before = contents(m.getParent());
+      assertRefused(f.toString(), "would overwrite the input " + f, "verify", m.toString(), f.toString(), "--text",
+          ids().toString(), "--window", "16", "--windows", "1", "-o", f.toString());
+      assertEquals(before, contents(m.getParent()));
+    }
+
+    @Test
+    void plan_outputInsideTheReportFolder_refused() throws Exception {
+      Path m = onnx(tmp.resolve("d"));
+      Path chain = m.resolveSibling("chain.onnx");
+      assertEquals(0, run("drop-attention", m.toString(), "--blocks", "1-3", "-o", chain.toString()), err.toString());
+      Path report = tmp.resolve("report");
+      assertEquals(0, run("analyze", chain.toString(), "--text", ids().toString(), "--tokens", "32", "--window",
+          "16", "--quiet", "-o", report.toString()), err.toString());
+      Map<Path, String> before = contents(report);
+      Path out = report.resolve("report.json");
+      assertRefused(out.toString(), out + " of the input " + report, "plan", report.toString(), "-o",
+          out.toString());
+      assertEquals(before, contents(report));
+    }
+
+    @Test
     void analyze_outputFolderHoldsTheInput_refused() throws Exception {
       Path m = onnx(tmp.resolve("d"));
-      Path text = Files.writeString(tmp.resolve("ids.json"), "{\"ids\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}");
+      Path text = ids();
       Map<Path, String> before = contents(m.getParent());
       assertRefused(m.getParent().toString(), "holds the input " + m, "analyze", m.toString(), "--text",
           text.toString(), "--window", "8", "--tokens", "16", "--quiet", "-o", m.getParent().toString());
