@@ -136,6 +136,33 @@ class OutputGuardCommandTest {
   }
 
   @Nested
+  class OtherCommands {
+    @Test
+    void run_outputFolderInsideTheInputCheckpoint_refused() throws Exception {
+      Path recipe = Files.writeString(tmp.resolve("recipe.yaml"), """
+          drop_attention: {blocks: "3"}
+          plan: {chains: "2-3"}
+          output: {format: onnx}
+          """);
+      Map<Path, String> before = contents(ckpt);
+      Path out = ckpt.resolve("run");
+      assertRefused(out.toString(), "is inside the input folder " + ckpt, "run", ckpt.toString(), "--recipe",
+          recipe.toString(), "-o", out.toString(), "--quiet");
+      assertFalse(Files.exists(out));
+      assertEquals(before, contents(ckpt));
+    }
+
+    @Test
+    void benchIo_jsonOverTheInputFile_refused() throws Exception {
+      Path shard = ckpt.resolve("model.safetensors");
+      Map<Path, String> before = contents(ckpt);
+      assertRefused(shard.toString(), "the input " + shard, "bench-io", "--input", shard.toString(), "--repeat", "1",
+          "--json", shard.toString());
+      assertEquals(before, contents(ckpt));
+    }
+  }
+
+  @Nested
   class OverAnOnnxModel {
     @Test
     void dropAttention_outputIsTheInput_refusedAndModelKept() throws Exception {
@@ -255,7 +282,7 @@ class OutputGuardCommandTest {
       assertFalse(Files.exists(tmp.resolve("fifo.md")));
     }
 
-    /** A character device like /dev/null (major 1, minor 3), made here so that a regression cannot replace /dev/null. */
+    /** A character device like /dev/null (1, 3), made here so that a regression cannot replace /dev/null. */
     @Test
     void export_outputIsACharacterDevice_refusedAndDeviceKept() throws Exception {
       Path dev = tmp.resolve("null");
