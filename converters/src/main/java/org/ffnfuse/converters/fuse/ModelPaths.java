@@ -20,9 +20,12 @@ import org.ffnfuse.formats.onnx.OnnxWriteOptions;
 public final class ModelPaths {
   private ModelPaths() {}
 
+  /** Files beside an .onnx model that commands read with it (the config's BOS id, the tokenizer), when there. */
+  private static final List<String> READ_BESIDE_ONNX = List.of("config.json", "tokenizer.json");
+
   /**
-   * The inputs of reading {@code model}: an .onnx file and each external data file it refers to, or a checkpoint
-   * folder (with every file in it).
+   * The inputs of reading {@code model}: an .onnx file, each external data file it refers to and the
+   * {@code config.json} and {@code tokenizer.json} beside it; or a checkpoint folder (with every file in it).
    */
   public static List<OutputGuard.Input> inputs(Path model) throws IOException {
     List<OutputGuard.Input> out = new ArrayList<>();
@@ -30,22 +33,34 @@ public final class ModelPaths {
     for (Path data : externalData(model)) {
       out.add(new OutputGuard.Input(data, "external data of " + model));
     }
+    for (Path f : beside(model)) {
+      out.add(new OutputGuard.Input(f, "read with " + model));
+    }
     return out;
   }
 
   /**
-   * Every file of {@code model}, sorted: an .onnx file and its external data files, or every regular file below a
-   * checkpoint folder (through links).
+   * Every file of {@code model}: an .onnx file, its external data files and the files read beside it (as
+   * {@link #inputs}), or every regular file below a checkpoint folder (through links), sorted.
    */
   public static List<Path> files(Path model) throws IOException {
     if (!Files.isDirectory(model)) {
       List<Path> out = new ArrayList<>(List.of(model));
       out.addAll(externalData(model));
+      out.addAll(beside(model));
       return out;
     }
     try (Stream<Path> s = Files.walk(model.toRealPath())) {
       return s.filter(Files::isRegularFile).sorted().toList();
     }
+  }
+
+  /** The files of {@link #READ_BESIDE_ONNX} that exist beside an .onnx {@code model}. */
+  private static List<Path> beside(Path model) {
+    if (!Files.isRegularFile(model) || !CheckpointOutput.isOnnx(model)) {
+      return List.of();
+    }
+    return READ_BESIDE_ONNX.stream().map(model::resolveSibling).filter(Files::isRegularFile).toList();
   }
 
   /**

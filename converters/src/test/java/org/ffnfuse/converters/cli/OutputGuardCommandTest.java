@@ -217,6 +217,16 @@ class OutputGuardCommandTest {
     }
 
     @Test
+    void bench_outputIsTheConfigBesideTheInput_refused() throws Exception {
+      Path m = onnx(tmp.resolve("d"));
+      Path config = Files.copy(ckpt.resolve("config.json"), m.resolveSibling("config.json"));
+      Map<Path, String> before = contents(m.getParent());
+      assertRefused(config.toString(), config + " (read with " + m + ")", "bench", m.toString(), "--batch", "1",
+          "--seq", "4", "--warmup", "0", "--repeats", "1", "--quiet", "-o", config.toString());
+      assertEquals(before, contents(m.getParent()));
+    }
+
+    @Test
     void dropAttention_outputsDataFileWouldReplaceTheInputsData_refused() throws Exception {
       Path m = onnx(tmp.resolve("d"));
       // n.onnx is a copy of the graph that still reads m.onnx.data; writing m.onnx would write m.onnx.data too.
