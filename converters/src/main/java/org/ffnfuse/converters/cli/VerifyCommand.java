@@ -20,6 +20,7 @@ import org.ffnfuse.converters.verify.VerifyReport;
 import org.ffnfuse.formats.io.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,8 +54,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--windows", defaultValue = "64", description = "windows at most (default: ${DEFAULT-VALUE})")
   int windows;
 
-  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = its choice")
-  int threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--max-ppl-increase", description = "fail if fused perplexity exceeds original by more (e.g. 0.05)")
   Double maxPplIncrease;
@@ -81,7 +82,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() throws IOException, OrtException {
     try (RunnableModel a = RunnableModel.open(original); RunnableModel b = RunnableModel.open(fused)) {
       long[][] w = windows(a);
-      VerifyReport r = Verifier.verify(a, b, w, threads, done -> { });
+      VerifyReport r = Verifier.verify(a, b, w, threads.value(), done -> { });
       String js = toJson(r);
       if (output != null) {
         AtomicFiles.writeString(output, js);
