@@ -27,6 +27,7 @@ import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.io.Manifest;
 import org.ffnfuse.formats.safetensors.SafetensorsWriter;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.formats.tensor.Fp16Overflow;
 import org.ffnfuse.formats.tensor.Tensor;
 import org.ffnfuse.formats.tensor.Tensors;
 
@@ -70,6 +71,15 @@ public final class NemotronNasCheckpointWriter {
    */
   public static void write(ExportModel unpadded, Path sourceDir, Path out, DType dtype, long maxShardBytes)
       throws IOException {
+    write(unpadded, sourceDir, out, dtype, maxShardBytes, Fp16Overflow.ERROR);
+  }
+
+  /**
+   * {@link #write(ExportModel, Path, Path, DType, long)}; with fp16 weights, {@code fp16Overflow} says what a finite
+   * weight beyond ±65504 does (fail naming the tensor, or clamp).
+   */
+  public static void write(ExportModel unpadded, Path sourceDir, Path out, DType dtype, long maxShardBytes,
+      Fp16Overflow fp16Overflow) throws IOException {
     ExportModel model = ModelFusion.padFfns(unpadded, NemotronNasCheckpointWriter::roundUp256);
     ModelConfig c = model.config();
     unsupported(c).ifPresent(m -> {
@@ -77,7 +87,7 @@ public final class NemotronNasCheckpointWriter {
     });
     AtomicFiles.writeFolder(out, dir -> {
       SafetensorsWriter.Builder b = SafetensorsWriter.builder(dir).metadata(java.util.Map.of("format", "pt"))
-          .sha256(true);
+          .sha256(true).fp16Overflow(fp16Overflow);
       if (maxShardBytes > 0) {
         b.maxShardBytes(maxShardBytes);
       }
