@@ -22,12 +22,14 @@ import org.ffnfuse.graph.structure.ModelSummary;
  *   4 · parameters                                   (the weights, as ONNX Runtime holds them)
  * + 4 · batch · seq · (8 · hidden + 3 · ffn + vocab) (residual stream, norms, q/k/v/attention output; the widest
  *                                                     FFN's gate, up and product; the logits)
- * + 4 · batch · seq² · (2 · heads + 1)               (attention scores and probabilities per head; the mask bias)
+ * + 4 · batch · seq² · (3 · heads + 1)               (attention scores, masked scores and probabilities per head;
+ *                                                     the mask bias)
  * </pre>
  *
  * <p>A rough estimate (ONNX Runtime reuses buffers, but holds about these at once; fp16 weights take half). Dimensions
  * come from the model itself ({@link ModelInspector}); the head count from its {@code config.json} (in a checkpoint
- * folder, or beside an ONNX file), else {@code hidden / 64} (head size 64, the common choice).
+ * folder, or beside an ONNX file), else {@code hidden / 16}: head size 16, the smallest in use, so that without a
+ * config the estimate errs high rather than let ONNX Runtime exhaust the machine's memory.
  */
 public final class BenchMemory {
   private static final Logger LOG = Logger.getLogger(BenchMemory.class.getName());
@@ -71,7 +73,7 @@ public final class BenchMemory {
   static long bytes(Dims d, long batch, long seq) {
     double tokens = (double) batch * seq;
     double activations = FLOAT * tokens * (8 * d.hidden() + 3 * d.ffn() + d.vocab());
-    double attention = FLOAT * tokens * seq * (2 * d.heads() + 1);
+    double attention = FLOAT * tokens * seq * (3 * d.heads() + 1);
     double total = FLOAT * d.parameters() + activations + attention;
     return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) total;
   }
@@ -89,7 +91,7 @@ public final class BenchMemory {
       List<BlockConfig> blocks = HfConfigReader.read(config).blocks();
       return blocks.stream().map(BlockConfig::attention).mapToLong(AttentionConfig::numHeads).max().orElse(1);
     }
-    return Math.max(1, hidden / 64);
+    return Math.max(1, hidden / 16);
   }
 
   /**
