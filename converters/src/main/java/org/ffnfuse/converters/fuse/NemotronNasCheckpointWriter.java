@@ -17,6 +17,7 @@ import org.ffnfuse.converters.export.model.BlockWeights;
 import org.ffnfuse.converters.export.model.ExportModel;
 import org.ffnfuse.converters.export.model.FfnWeights;
 import org.ffnfuse.converters.export.model.Linear;
+import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.config.AttentionKind;
 import org.ffnfuse.formats.config.BlockConfig;
 import org.ffnfuse.formats.config.FfnKind;
@@ -28,6 +29,7 @@ import org.ffnfuse.formats.io.Manifest;
 import org.ffnfuse.formats.safetensors.SafetensorsWriter;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.formats.tensor.Fp16Overflow;
+import org.ffnfuse.formats.tensor.Fp16OverflowException;
 import org.ffnfuse.formats.tensor.Tensor;
 import org.ffnfuse.formats.tensor.Tensors;
 
@@ -85,6 +87,20 @@ public final class NemotronNasCheckpointWriter {
     unsupported(c).ifPresent(m -> {
       throw new IllegalArgumentException(m);
     });
+    try {
+      writeFolder(model, sourceDir, out, dtype, maxShardBytes, fp16Overflow);
+    } catch (ModelFormatException e) {
+      if (e.getCause() instanceof Fp16OverflowException) {
+        // Name the shard where it will be, not the temporary folder that was deleted.
+        throw new ModelFormatException(out.resolve(e.file().getFileName()), e.detail(), e.getCause());
+      }
+      throw e;
+    }
+  }
+
+  private static void writeFolder(ExportModel model, Path sourceDir, Path out, DType dtype, long maxShardBytes,
+      Fp16Overflow fp16Overflow) throws IOException {
+    ModelConfig c = model.config();
     AtomicFiles.writeFolder(out, dir -> {
       SafetensorsWriter.Builder b = SafetensorsWriter.builder(dir).metadata(java.util.Map.of("format", "pt"))
           .sha256(true).fp16Overflow(fp16Overflow);

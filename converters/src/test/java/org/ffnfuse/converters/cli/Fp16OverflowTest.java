@@ -83,7 +83,8 @@ class Fp16OverflowTest {
     assertEquals(ErrorHandler.BAD_INPUT, r.code, r.err);
     assertTrue(r.err.contains("value 131072.0 is beyond fp16's range"), r.err);
     // Chain 8-13 becomes block 8: the fused down projection holds block 9's columns.
-    assertTrue(r.err.contains("tensor 'model.layers.8.mlp.down_proj.weight'"), r.err);
+    assertTrue(r.err.startsWith("ffnfuse: " + out.resolve("model.safetensors") + ": tensor"
+        + " 'model.layers.8.mlp.down_proj.weight'"), r.err);
     assertFalse(Files.exists(out));
   }
 
