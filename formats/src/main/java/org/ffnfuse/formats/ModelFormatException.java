@@ -14,6 +14,7 @@ public class ModelFormatException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final Path file;
+  private final String detail;
 
   /**
    * @param file the offending file (or folder, for a sharded checkpoint)
@@ -22,15 +23,22 @@ public class ModelFormatException extends IOException {
   public ModelFormatException(Path file, String message) {
     super(file + ": " + message);
     this.file = file;
+    this.detail = message;
   }
 
   public ModelFormatException(Path file, String message, Throwable cause) {
     super(file + ": " + message, cause);
     this.file = file;
+    this.detail = message;
   }
 
   /** The offending file. */
   public Path file() {
     return file;
+  }
+
+  /** The message without the file name: what is wrong. */
+  public String detail() {
+    return detail;
   }
 }

@@ -22,6 +22,7 @@ import org.ffnfuse.converters.eval.RunnableModel;
 import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.formats.io.OutputGuard;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,8 +48,8 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "4", description = "windows per forward pass (default: ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = its choice")
-  int threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--tokenizer", description = "tokenizer.json (default: the one in/beside the model)")
   Path tokenizer;
@@ -75,7 +76,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     CalibrationOptions o = CalibrationOptions.all().withBatch(batch).withFfnMatrix(!noFfnMatrix)
         .withAttentionKl(!noAttention);
     AnalysisResult r = analyze(model, text, tokens, window, Optional.ofNullable(tokenizer), Optional.ofNullable(bos),
-        o, threads, quiet);
+        o, threads.value(), quiet);
     FusionPlanner.Plan plan = FusionPlanner.plan(r, FusionPlanner.Options.defaults());
     ReportFiles.write(output, r, plan);
     System.out.print(summary(r, plan));

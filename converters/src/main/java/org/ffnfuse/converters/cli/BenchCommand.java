@@ -11,6 +11,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.ffnfuse.converters.bench.BenchConfig;
+import org.ffnfuse.converters.bench.BenchMemory;
 import org.ffnfuse.converters.bench.BenchReport;
 import org.ffnfuse.converters.bench.BenchResult;
 import org.ffnfuse.converters.bench.ExecutionProvider;
@@ -18,7 +19,9 @@ import org.ffnfuse.converters.bench.OrtBenchmark;
 import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.io.OutputGuard;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,8 +38,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seq", defaultValue = "128", description = "tokens per sequence (default: ${DEFAULT-VALUE})")
   int seq;
 
-  @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 = ONNX Runtime's choice")
-  int threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--warmup", defaultValue = "3", description = "untimed runs (default: ${DEFAULT-VALUE})")
   int warmup;
@@ -55,6 +58,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--quiet", description = "no progress bar")
   boolean quiet;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException, OrtException {
@@ -75,7 +81,11 @@ final class BenchCommand implements Callable<Integer> {
       }
       guard.check();
     }
-    BenchConfig config = new BenchConfig(batches, seq, threads, warmup, repeats, provider, 1234L);
+    BenchConfig config = new BenchConfig(batches, seq, threads.value(), warmup, repeats, provider, 1234L);
+    long available = BenchMemory.available();
+    for (Path m : models) {
+      BenchMemory.requireFits(m, config, available);
+    }
     List<BenchResult> results = new ArrayList<>();
     long total = (long) models.size() * batches.size() * repeats;
     try (ProgressBar pb = progress(total)) {
@@ -93,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
       AtomicFiles.writeString(output, report.toJson());
       AtomicFiles.writeString(markdownFile(), report.toMarkdown());
     }
-    System.out.print(json ? report.toJson() : report.toMarkdown());
+    spec.commandLine().getOut().print(json ? report.toJson() : report.toMarkdown());
+    spec.commandLine().getOut().flush();
     return 0;
   }
 

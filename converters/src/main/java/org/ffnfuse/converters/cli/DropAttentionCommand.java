@@ -25,6 +25,7 @@ import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.analysis.BranchRemoval;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -60,8 +61,8 @@ final class DropAttentionCommand implements Callable<Integer> {
   @Option(names = "--window", defaultValue = "256", description = "tokens per calibration window (default: 256)")
   int window;
 
-  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = its choice")
-  int threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--quiet", description = "no progress bar")
   boolean quiet;
@@ -107,7 +108,7 @@ final class DropAttentionCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--auto measures attention importance on calibration text: give --text FILE");
     }
     AnalysisResult r = AnalyzeCommand.analyze(input, text, tokens, window, Optional.empty(), Optional.empty(),
-        CalibrationOptions.attentionOnly(), threads, quiet);
+        CalibrationOptions.attentionOnly(), threads.value(), quiet);
     Set<Integer> chosen = contiguous ? AttentionSelection.contiguous(r.attentionKl(), which.auto)
         : AttentionSelection.leastImportant(r.attentionKl(), which.auto);
     StringBuilder sb = new StringBuilder("drop-attention: attention KL per block (nats/token):");

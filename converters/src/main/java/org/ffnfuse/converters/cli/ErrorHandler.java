@@ -1,6 +1,7 @@
 package org.ffnfuse.converters.cli;
 
 import java.io.IOException;
+import org.ffnfuse.converters.verify.FailedCheckException;
 import org.ffnfuse.formats.ModelFormatException;
 import picocli.CommandLine;
 
@@ -9,6 +10,8 @@ import picocli.CommandLine;
  * ones with their stack trace.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+  /** Exit code for a failed check (a gate, a NaN in a model's outputs); nothing else exits 1. */
+  static final int FAILED_CHECK = 1;
   /** Exit code for a bad input file (its contents). */
   static final int BAD_INPUT = 3;
   /** Exit code for other I/O failures. */
@@ -18,6 +21,10 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   public int handleExecutionException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
     var err = cl.getErr();
+    if (ex instanceof FailedCheckException) {
+      err.println("ffnfuse: FAILED: " + ex.getMessage());
+      return FAILED_CHECK;
+    }
     if (ex instanceof ModelFormatException) {
       err.println("ffnfuse: " + ex.getMessage());
       return BAD_INPUT;

@@ -39,6 +39,11 @@ public final class ExportCommand implements Callable<Integer> {
       description = "weight storage: ${COMPLETION-CANDIDATES} (compute is fp32 either way; default ${DEFAULT-VALUE})")
   WeightDtype dtype;
 
+  @Option(names = "--fp16-overflow", defaultValue = "error", paramLabel = "error|clamp",
+      description = "with fp16 weights, a finite weight beyond ±65504: error (default: stop naming the tensor) or"
+          + " clamp (to ±65504)")
+  Fp16OverflowOption fp16Overflow;
+
   @Option(names = "--kv-cache", description = "add past_key_values.{i}.key|value inputs and present.* outputs")
   boolean kvCache;
 
@@ -52,7 +57,8 @@ public final class ExportCommand implements Callable<Integer> {
     OutputGuard.create().inputs(ModelPaths.inputs(checkpoint)).outputs(ModelPaths.outputs(output)).check();
     ExportOptions options = ExportOptions.defaults().withWeightType(dtype.dtype).withKvCache(kvCache)
         .withPositionIds(positionIds)
-        .withWrite(org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
+        .withWrite(org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true)
+            .withFp16Overflow(fp16Overflow.policy));
     ExportResult r = OnnxExporter.export(checkpoint, output, options);
     spec.commandLine().getOut().printf("exported %s: %d nodes, %d initializers, operators %s%n", r.model(), r.nodes(),
         r.initializers(), String.join(" ", r.operators()));

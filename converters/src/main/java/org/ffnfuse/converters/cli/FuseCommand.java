@@ -51,6 +51,11 @@ final class FuseCommand implements Callable<Integer> {
   @Option(names = "--dtype", defaultValue = "same", description = "same (default), fp32, bf16 or fp16")
   String dtype;
 
+  @Option(names = "--fp16-overflow", defaultValue = "error", paramLabel = "error|clamp",
+      description = "with fp16 weights, a finite weight beyond ±65504: error (default: stop naming the tensor) or"
+          + " clamp (to ±65504)")
+  Fp16OverflowOption fp16Overflow;
+
   @Option(names = "--inline", description = "ONNX input: write the fused FFN's standard operators into the graph"
       + " instead of one FusedFFN node calling a model-local function")
   boolean inline;
@@ -69,7 +74,7 @@ final class FuseCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--keep-placeholders applies to checkpoint input");
       }
       List<String> reports = OnnxFusion.fuse(input, plan, output,
-          new FfnFusionPass.Options(inline, OnnxFusion.weightType(dtype)));
+          new FfnFusionPass.Options(inline, OnnxFusion.weightType(dtype)), fp16Overflow.policy);
       reports.forEach(System.err::println);
       System.err.printf("wrote %s%n", output);
       return 0;
@@ -77,7 +82,7 @@ final class FuseCommand implements Callable<Integer> {
     if (inline) {
       throw new IllegalArgumentException("--inline applies to ONNX input (a checkpoint is exported with plain ops)");
     }
-    Fusion.fuse(input, plan, output, dtype, keepPlaceholders);
+    Fusion.fuse(input, plan, output, dtype, keepPlaceholders, fp16Overflow.policy);
     System.err.printf("FfnFusion: fused %d chain(s) %s, %d FFNs → %d; wrote %s%n", plan.chains().size(), plan,
         plan.chains().stream().mapToInt(c -> c.length()).sum(), plan.chains().size(), output);
     return 0;

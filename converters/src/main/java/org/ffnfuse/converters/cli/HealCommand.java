@@ -23,6 +23,7 @@ import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -80,8 +81,8 @@ final class HealCommand implements Callable<Integer> {
   @Option(names = "--bos", description = "BOS token id prepended to each window (default: config bos_token_id)")
   Long bos;
 
-  @Option(names = "--threads", defaultValue = "0", description = "threads for ONNX Runtime and training, 0 = auto")
-  int threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--lstsq-budget-mib", defaultValue = "4096",
       description = "memory for lstsq's normal equations, 2·width²·8 bytes (default: ${DEFAULT-VALUE})")
@@ -117,7 +118,7 @@ final class HealCommand implements Callable<Integer> {
     if (lambdas != null) {
       ls = new LeastSquaresHealer.Options(ls.budgetBytes(), lambdas, ls.branchScales());
     }
-    HealOptions o = HealOptions.defaults(m).withTokens(tokens).withThreads(threads).withLstsq(ls);
+    HealOptions o = HealOptions.defaults(m).withTokens(tokens).withThreads(threads.value()).withLstsq(ls);
     var d = o.distill();
     if (learningRate != null) {
       d = d.withLearningRate(learningRate);

@@ -22,6 +22,7 @@ import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.fuse.PlanFile;
 import org.ffnfuse.formats.io.OutputGuard;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -58,8 +59,8 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--candidates", defaultValue = "5", description = "plans tried by --verify (default: 5)")
   int candidates;
 
-  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = its choice")
-  int threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = {"-o", "--output"}, required = true, description = "plan.json to write")
   Path output;
@@ -87,8 +88,8 @@ final class PlanCommand implements Callable<Integer> {
         w = CalibrationWindows.of(rm, verify, Optional.empty(), Optional.empty(), window,
             (long) window * verifyWindows);
       }
-      PlanVerification.Outcome v = PlanVerification.verify(m, cands, w, threads, s -> System.err.println("plan: "
-          + s));
+      PlanVerification.Outcome v = PlanVerification.verify(m, cands, w, threads.value(),
+          s -> System.err.println("plan: " + s));
       json = ReportFiles.planJson(v.best().plan(), r);
       json.put("verifiedPerplexity", v.best().perplexity()).put("unfusedPerplexity", v.unfused());
       ArrayNode a = json.putArray("candidates");

@@ -6,20 +6,23 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.eval.EvalTokens;
 import org.ffnfuse.converters.eval.RunnableModel;
 import org.ffnfuse.converters.eval.TokenWindows;
 import org.ffnfuse.converters.verify.Verifier;
+import org.ffnfuse.converters.verify.VerifyGates;
 import org.ffnfuse.converters.verify.VerifyReport;
 import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.io.OutputGuard;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,8 +56,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--windows", defaultValue = "64", description = "windows at most (default: ${DEFAULT-VALUE})")
   int windows;
 
-  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = its choice")
-  int threads;
+  @Mixin
+  ThreadsOption threads;
 
   @Option(names = "--max-ppl-increase", description = "fail if fused perplexity exceeds original by more (e.g. 0.05)")
   Double maxPplIncrease;
@@ -74,6 +77,9 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, description = "also write the JSON report here")
   Path output;
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws IOException, OrtException {
     if (output != null) {
@@ -82,14 +88,15 @@ final class VerifyCommand implements Callable<Integer> {
     }
     try (RunnableModel a = RunnableModel.open(original); RunnableModel b = RunnableModel.open(fused)) {
       long[][] w = windows(a);
-      VerifyReport r = Verifier.verify(a, b, w, threads, done -> { });
+      VerifyReport r = Verifier.verify(a, b, w, threads.value(), done -> { });
       String js = toJson(r);
       if (output != null) {
         AtomicFiles.writeString(output, js);
       }
-      System.out.print(json ? js : table(r));
+      spec.commandLine().getOut().print(json ? js : table(r));
+      spec.commandLine().getOut().flush();
       List<String> failures = failures(r);
-      failures.forEach(f -> System.err.println("verify: FAILED: " + f));
+      failures.forEach(f -> spec.commandLine().getErr().println("verify: FAILED: " + f));
       return failures.isEmpty() ? 0 : FAILED_CHECK;
     }
   }
@@ -108,23 +115,12 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   List<String> failures(VerifyReport r) {
-    List<String> out = new ArrayList<>();
-    if (maxPplIncrease != null && r.perplexityIncrease() > maxPplIncrease) {
-      out.add(String.format(Locale.ROOT, "perplexity increase %.4f > %.4f", r.perplexityIncrease(), maxPplIncrease));
-    }
-    if (maxKl != null && r.kl() > maxKl) {
-      out.add(String.format(Locale.ROOT, "KL %.5f > %.5f", r.kl(), maxKl));
-    }
-    if (minTop1 != null && r.top1() < minTop1) {
-      out.add(String.format(Locale.ROOT, "top-1 agreement %.4f < %.4f", r.top1(), minTop1));
-    }
-    if (requireCuda && !r.cudaCompatible()) {
-      out.add("operators without CUDA kernels: original " + r.original().unsupportedOps() + ", fused "
-          + r.fused().unsupportedOps());
-    }
-    r.original().integrityProblems().forEach(p -> out.add("original: " + p));
-    r.fused().integrityProblems().forEach(p -> out.add("fused: " + p));
-    return out;
+    return new VerifyGates(optional(maxPplIncrease), optional(maxKl), optional(minTop1), requireCuda,
+        VerifyGates.Spelling.CLI).failures(r);
+  }
+
+  private static OptionalDouble optional(Double d) {
+    return d == null ? OptionalDouble.empty() : OptionalDouble.of(d);
   }
 
   static String toJson(VerifyReport r) throws IOException {
@@ -147,6 +143,7 @@ final class VerifyCommand implements Callable<Integer> {
             : "NO"));
     sb.append(String.format(Locale.ROOT, "%nKL(original‖fused) %.5f nats/token, top-1 agreement %.2f%%, logit error"
         + " max %.4f mean %.5f%n", r.kl(), 100 * r.top1(), r.maxAbsLogitError(), r.meanAbsLogitError()));
+    r.nonFiniteLogits().forEach(n -> sb.append("non-finite output: ").append(n.describe()).append('\n'));
     return sb.toString();
   }
 }

@@ -11,6 +11,7 @@ import org.ffnfuse.converters.export.model.ExportModel;
 import org.ffnfuse.formats.onnx.OnnxWriteOptions;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.formats.tensor.Fp16Overflow;
 
 /**
  * Writes a transformed checkpoint model where the user asked: {@code *.onnx} → ONNX (any supported family),
@@ -66,15 +67,24 @@ public final class CheckpointOutput {
    */
   public static void write(ExportModel model, Path sourceDir, Path out, DType dtype, long shardBytes)
       throws IOException {
+    write(model, sourceDir, out, dtype, shardBytes, Fp16Overflow.ERROR);
+  }
+
+  /**
+   * Writes {@code model}; with fp16 weights, {@code fp16Overflow} says what a finite weight beyond ±65504 does (fail
+   * naming the tensor, or clamp).
+   */
+  public static void write(ExportModel model, Path sourceDir, Path out, DType dtype, long shardBytes,
+      Fp16Overflow fp16Overflow) throws IOException {
     if (isOnnx(out)) {
       OnnxExporter.export(model, out, ExportOptions.defaults().withWeightType(dtype)
-          .withWrite(OnnxWriteOptions.defaults().withManifest(true)));
+          .withWrite(OnnxWriteOptions.defaults().withManifest(true).withFp16Overflow(fp16Overflow)));
     } else {
       Optional<String> why = NemotronNasCheckpointWriter.unsupported(model.config());
       if (why.isPresent()) {
         throw new IllegalArgumentException(why.get());
       }
-      NemotronNasCheckpointWriter.write(model, sourceDir, out, dtype, shardBytes);
+      NemotronNasCheckpointWriter.write(model, sourceDir, out, dtype, shardBytes, fp16Overflow);
     }
   }
 }

@@ -9,6 +9,7 @@ import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.formats.tensor.Fp16Overflow;
 import org.ffnfuse.graph.fusion.FfnFusionPass;
 import org.ffnfuse.graph.fusion.FusionPlan;
 
@@ -29,6 +30,17 @@ public final class Fusion {
    */
   public static void fuse(Path input, FusionPlan plan, Path output, String dtype, boolean keepPlaceholders)
       throws IOException {
+    fuse(input, plan, output, dtype, keepPlaceholders, Fp16Overflow.ERROR);
+  }
+
+  /**
+   * {@link #fuse(Path, FusionPlan, Path, String, boolean)} with a choice for weights beyond fp16's range.
+   *
+   * @param fp16Overflow with fp16 output, what a finite weight beyond ±65504 does: fail naming the tensor (a
+   *     {@link org.ffnfuse.formats.ModelFormatException}; nothing is written) or clamp
+   */
+  public static void fuse(Path input, FusionPlan plan, Path output, String dtype, boolean keepPlaceholders,
+      Fp16Overflow fp16Overflow) throws IOException {
     if (Files.isDirectory(input)) {
       ModelConfig config = HfConfigReader.read(input);
       boolean onnx = CheckpointOutput.isOnnx(output);
@@ -36,7 +48,7 @@ public final class Fusion {
       try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(input)) {
         ExportModel model = OnnxExporter.load(config, ck);
         ExportModel fused = ModelFusion.fuse(model, plan, out, keepPlaceholders);
-        CheckpointOutput.write(fused, input, output, out, CheckpointOutput.shardSizeOf(ck));
+        CheckpointOutput.write(fused, input, output, out, CheckpointOutput.shardSizeOf(ck), fp16Overflow);
       }
       return;
     }
@@ -48,7 +60,8 @@ public final class Fusion {
         throw new IllegalArgumentException("--keep-placeholders keeps layer numbers of a checkpoint; an ONNX graph"
             + " has none to keep (drop the option)");
       }
-      OnnxFusion.fuse(input, plan, output, new FfnFusionPass.Options(false, OnnxFusion.weightType(dtype)));
+      OnnxFusion.fuse(input, plan, output, new FfnFusionPass.Options(false, OnnxFusion.weightType(dtype)),
+          fp16Overflow);
       return;
     }
     throw new IllegalArgumentException(input + ": expected a checkpoint folder (config.json + *.safetensors) or an"

@@ -17,6 +17,7 @@ import org.ffnfuse.converters.export.model.BlockWeights;
 import org.ffnfuse.converters.export.model.ExportModel;
 import org.ffnfuse.converters.export.model.FfnWeights;
 import org.ffnfuse.converters.export.model.Linear;
+import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.config.AttentionKind;
 import org.ffnfuse.formats.config.BlockConfig;
 import org.ffnfuse.formats.config.FfnKind;
@@ -27,6 +28,8 @@ import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.io.Manifest;
 import org.ffnfuse.formats.safetensors.SafetensorsWriter;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.formats.tensor.Fp16Overflow;
+import org.ffnfuse.formats.tensor.Fp16OverflowException;
 import org.ffnfuse.formats.tensor.Tensor;
 import org.ffnfuse.formats.tensor.Tensors;
 
@@ -70,14 +73,37 @@ public final class NemotronNasCheckpointWriter {
    */
   public static void write(ExportModel unpadded, Path sourceDir, Path out, DType dtype, long maxShardBytes)
       throws IOException {
+    write(unpadded, sourceDir, out, dtype, maxShardBytes, Fp16Overflow.ERROR);
+  }
+
+  /**
+   * {@link #write(ExportModel, Path, Path, DType, long)}; with fp16 weights, {@code fp16Overflow} says what a finite
+   * weight beyond ±65504 does (fail naming the tensor, or clamp).
+   */
+  public static void write(ExportModel unpadded, Path sourceDir, Path out, DType dtype, long maxShardBytes,
+      Fp16Overflow fp16Overflow) throws IOException {
     ExportModel model = ModelFusion.padFfns(unpadded, NemotronNasCheckpointWriter::roundUp256);
     ModelConfig c = model.config();
     unsupported(c).ifPresent(m -> {
       throw new IllegalArgumentException(m);
     });
+    try {
+      writeFolder(model, sourceDir, out, dtype, maxShardBytes, fp16Overflow);
+    } catch (ModelFormatException e) {
+      if (e.getCause() instanceof Fp16OverflowException) {
+        // Name the shard where it will be, not the temporary folder that was deleted.
+        throw new ModelFormatException(out.resolve(e.file().getFileName()), e.detail(), e.getCause());
+      }
+      throw e;
+    }
+  }
+
+  private static void writeFolder(ExportModel model, Path sourceDir, Path out, DType dtype, long maxShardBytes,
+      Fp16Overflow fp16Overflow) throws IOException {
+    ModelConfig c = model.config();
     AtomicFiles.writeFolder(out, dir -> {
       SafetensorsWriter.Builder b = SafetensorsWriter.builder(dir).metadata(java.util.Map.of("format", "pt"))
-          .sha256(true);
+          .sha256(true).fp16Overflow(fp16Overflow);
       if (maxShardBytes > 0) {
         b.maxShardBytes(maxShardBytes);
       }

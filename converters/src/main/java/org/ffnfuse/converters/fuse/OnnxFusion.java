@@ -14,6 +14,7 @@ import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.onnx.OnnxModel;
 import org.ffnfuse.formats.onnx.OnnxModelWriter;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.formats.tensor.Fp16Overflow;
 import org.ffnfuse.formats.tensor.Tensor;
 import org.ffnfuse.graph.fusion.BlockRole;
 import org.ffnfuse.graph.fusion.FfnFusionPass;
@@ -51,6 +52,15 @@ public final class OnnxFusion {
    */
   public static List<String> fuse(Path input, FusionPlan plan, Path output, FfnFusionPass.Options options)
       throws IOException {
+    return fuse(input, plan, output, options, Fp16Overflow.ERROR);
+  }
+
+  /**
+   * {@link #fuse(Path, FusionPlan, Path, FfnFusionPass.Options)}; with fp16 weights, {@code fp16Overflow} says what a
+   * finite weight beyond ±65504 does (fail naming the initializer, or clamp).
+   */
+  public static List<String> fuse(Path input, FusionPlan plan, Path output, FfnFusionPass.Options options,
+      Fp16Overflow fp16Overflow) throws IOException {
     checkNotNull(plan);
     checkNotNull(options);
     checkArgument(CheckpointOutput.isOnnx(output), "an ONNX input gives ONNX output: name the output *.onnx, not %s",
@@ -66,7 +76,7 @@ public final class OnnxFusion {
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
-      write(o.graph(), m, output);
+      write(o.graph(), m, output, fp16Overflow);
       return o.reports();
     }
   }
@@ -111,6 +121,10 @@ public final class OnnxFusion {
    * {@code <out>.data}.
    */
   static void write(Graph g, OnnxModel source, Path out) throws IOException {
+    write(g, source, out, Fp16Overflow.ERROR);
+  }
+
+  private static void write(Graph g, OnnxModel source, Path out, Fp16Overflow fp16Overflow) throws IOException {
     ExportedModel e = g.export();
     Map<String, Tensor> data = new LinkedHashMap<>(e.newTensors());
     for (var t : e.model().getGraph().getInitializerList()) {
@@ -120,6 +134,6 @@ public final class OnnxFusion {
       }
     }
     OnnxModelWriter.write(e.model(), data, out,
-        org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
+        org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true).withFp16Overflow(fp16Overflow));
   }
 }

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkPositionIndexes;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.OptionalInt;
 
 /**
  * Token vectors of one chain, collected on calibration text: {@code x}, the residual stream entering the chain's first
@@ -76,6 +77,16 @@ public final class ChainSamples {
       s += d * d;
     }
     return s;
+  }
+
+  /** The first token whose {@code x} or {@code y} vector holds a NaN or an infinity, if any. */
+  public OptionalInt firstNonFiniteToken() {
+    for (int i = 0; i < count * hidden; i++) {
+      if (!Float.isFinite(x[i]) || !Float.isFinite(y[i])) {
+        return OptionalInt.of(i / hidden);
+      }
+    }
+    return OptionalInt.empty();
   }
 
   float[] xArray() {

@@ -12,11 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.ffnfuse.converters.eval.RunnableModel;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.NemotronNasCheckpointWriter;
+import org.ffnfuse.converters.verify.FailedCheckException;
 import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
 
@@ -83,6 +85,7 @@ public final class Healing {
         checkWidth(chain, widths, fusedIndex[c], fm.ffnWidth(fusedIndex[c]));
         FusedBlockParameters p = fm.block(fusedIndex[c], widths);
         ChainSamples all = collected.samples().get(c);
+        requireFinite(original, chain, all);
         int held = Math.max(1, (int) Math.round(all.count() * options.heldOutFraction()));
         checkArgument(all.count() - held >= 1, "only %s tokens collected; give more text", all.count());
         ChainSamples train = all.slice(0, all.count() - held);
@@ -106,9 +109,10 @@ public final class Healing {
               fit.heldOutBefore(), fit.heldOutAfter(), String.format(Locale.ROOT, "%d Adam steps (%.2f epochs)",
                   fit.steps(), fit.epochs()), seconds(cs));
         }
-        if (!result.isFinite()) {
-          throw new IllegalStateException("fitting chain " + chain + " produced non-finite weights; nothing written"
-              + " (try more tokens, or a smaller learning rate for distill)");
+        if (!result.isFinite() || !Double.isFinite(r.heldOutBefore()) || !Double.isFinite(r.heldOutAfter())) {
+          throw new FailedCheckException(String.format(Locale.ROOT, "fitting chain %s produced non-finite weights"
+              + " or errors (held-out relative error %s → %s); nothing written (try more tokens, or a smaller"
+              + " learning rate for distill)", chain, r.heldOutBefore(), r.heldOutAfter()));
         }
         healed.put(fusedIndex[c], result);
         reports.add(r);
@@ -121,6 +125,16 @@ public final class Healing {
       LOG.fine(() -> "wrote " + output);
       return new HealReport(options.method(), backend == null ? "lstsq" : backend.name(),
           collected.samples().get(0).count(), reports, collectSeconds, fitSeconds, seconds(ws));
+    }
+  }
+
+  /** The original model's activations are the fit's targets: a NaN or infinity there makes any fit meaningless. */
+  private static void requireFinite(Path original, ChainRange chain, ChainSamples samples) {
+    OptionalInt bad = samples.firstNonFiniteToken();
+    if (bad.isPresent()) {
+      throw new FailedCheckException(String.format(Locale.ROOT, "%s: the activations around chain %s hold NaN or"
+          + " infinite values, first at collected token %d; the original model is broken, nothing written",
+          original, chain, bad.getAsInt()));
     }
   }
 

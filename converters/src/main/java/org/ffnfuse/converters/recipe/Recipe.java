@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import org.ffnfuse.converters.eval.OrtThreads;
 
 /**
  * A recipe: the FFN-Fusion flow for one model, as {@code ffnfuse run --recipe recipe.yaml} reads it (see
@@ -29,7 +30,7 @@ import java.util.Optional;
  *
  * @param description key {@code description}
  * @param seed key {@code seed}
- * @param threads key {@code threads} (≥ 0)
+ * @param threads key {@code threads} (0 to {@link OrtThreads#MAX})
  * @param calibration key {@code calibration}; required when an analysis step runs
  * @param analyze key {@code analyze}: run the analysis and keep its report even when the plan is explicit
  * @param dropAttention key {@code drop_attention}
@@ -47,7 +48,7 @@ public record Recipe(Optional<String> description, long seed, int threads, Optio
 
   public Recipe {
     checkNotNull(description);
-    checkArgument(threads >= 0, "threads must be ≥ 0: %s", threads);
+    checkArgument(OrtThreads.isValid(threads), "threads must be 0..%s: %s", OrtThreads.MAX, threads);
     checkNotNull(calibration);
     checkNotNull(dropAttention);
     checkNotNull(plan);

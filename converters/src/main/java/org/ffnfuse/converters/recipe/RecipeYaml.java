@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.ffnfuse.converters.eval.OrtThreads;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
@@ -76,7 +77,7 @@ public final class RecipeYaml {
     Recipe.Builder b = Recipe.builder();
     root.string("description").ifPresent(b::description);
     root.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE).ifPresent(b::seed);
-    root.integer("threads", 0, 4096).ifPresent(n -> b.threads((int) n));
+    root.integer("threads", 0, OrtThreads.MAX).ifPresent(n -> b.threads((int) n));
     Optional<Calibration> calibration = calibration(root, baseDir);
     calibration.ifPresent(b::calibration);
     boolean analyze = root.bool("analyze").orElse(false);

@@ -30,7 +30,6 @@ import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.ModelFusion;
 import org.ffnfuse.converters.fuse.OnnxFusion;
 import org.ffnfuse.converters.fuse.PlanFile;
-import org.ffnfuse.converters.verify.ModelCheck;
 import org.ffnfuse.converters.verify.VerifyReport;
 import org.ffnfuse.converters.verify.Verifier;
 import org.ffnfuse.formats.config.ModelConfig;
@@ -280,12 +279,7 @@ final class RunExecution {
       }
     });
     // Name the models as the user knows them, not by their temporary exports.
-    ModelCheck o = r.original();
-    ModelCheck f = r.fused();
-    return new VerifyReport(new ModelCheck(run.input().path().toString(), o.perplexity(), o.cudaCompatible(),
-        o.unsupportedOps(), o.integrityProblems()), new ModelCheck("model", f.perplexity(), f.cudaCompatible(),
-        f.unsupportedOps(), f.integrityProblems()), r.kl(), r.top1(), r.maxAbsLogitError(), r.meanAbsLogitError(),
-        r.tokens(), r.windows(), r.cudaCompatible());
+    return r.withModelPaths(run.input().path().toString(), "model");
   }
 
   private List<BenchResult> bench(Path original, Path fused) throws IOException, OrtException {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.ffnfuse.converters.bench.BenchMemory;
 import org.ffnfuse.converters.eval.EvalTokens;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.ModelFusion;
@@ -66,6 +67,10 @@ final class RunPlan {
       VerifyOptions v = recipe.verify().get();
       verify = Optional.of(TokenWindowSource.windows(in, recipe.verifyText().orElseThrow(), v.window(), v.windows(),
           OptionalInt.empty(), "verify.text"));
+    }
+    if (recipe.bench().isPresent()) {
+      BenchMemory.requireFits(model, recipe.bench().get().config(recipe.threads(), recipe.seed()),
+          BenchMemory.available());
     }
     return new RunPlan(in, recipe, format, modelBytes(in), calibration, bos, verify);
   }

@@ -4,11 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.ffnfuse.converters.verify.VerifyGates;
 import org.ffnfuse.converters.verify.VerifyReport;
 
 /**
@@ -57,31 +56,8 @@ public record VerifyOptions(Optional<Path> text, int window, int windows, Option
         OptionalDouble.empty(), OptionalDouble.empty(), false);
   }
 
-  /** Every threshold {@code r} exceeds and every damaged file it found, as readable lines; empty = passed. */
+  /** Every rule {@code r} breaks ({@link VerifyGates}, thresholds named by their keys); empty = passed. */
   public List<String> failures(VerifyReport r) {
-    List<String> out = new ArrayList<>();
-    maxPplIncrease.ifPresent(t -> {
-      if (!(r.perplexityIncrease() <= t)) {
-        out.add(String.format(Locale.ROOT, "perplexity increase %.4f > max_ppl_increase %.4f", r.perplexityIncrease(),
-            t));
-      }
-    });
-    maxKl.ifPresent(t -> {
-      if (!(r.kl() <= t)) {
-        out.add(String.format(Locale.ROOT, "KL %.5f > max_kl %.5f", r.kl(), t));
-      }
-    });
-    minTop1.ifPresent(t -> {
-      if (!(r.top1() >= t)) {
-        out.add(String.format(Locale.ROOT, "top-1 agreement %.4f < min_top1 %.4f", r.top1(), t));
-      }
-    });
-    if (requireCuda && !r.cudaCompatible()) {
-      out.add("operators without CUDA kernels: original " + r.original().unsupportedOps() + ", fused "
-          + r.fused().unsupportedOps());
-    }
-    r.original().integrityProblems().forEach(p -> out.add("original: " + p));
-    r.fused().integrityProblems().forEach(p -> out.add("fused: " + p));
-    return out;
+    return new VerifyGates(maxPplIncrease, maxKl, minTop1, requireCuda, VerifyGates.Spelling.RECIPE).failures(r);
   }
 }

@@ -1,11 +1,16 @@
 package org.ffnfuse.converters.verify;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Accumulates next-token statistics of an original and a fused model over the same windows: both models' negative
  * log-likelihood, KL(original‖fused) of the next-token distributions, top-1 agreement, and |logit| differences.
- * Everything is computed in double from fp32 logits.
+ * Everything is computed in double from fp32 logits. The first NaN or infinite logit of each model is remembered
+ * (NaN then propagates into the statistics, which is what the gates must see).
  */
 final class LogitComparison {
+  private final List<NonFiniteLogit> nonFinite = new ArrayList<>();
   private double nllOriginal;
   private double nllFused;
   private double kl;
@@ -15,8 +20,13 @@ final class LogitComparison {
   private double sumAbs;
   private long logits;
 
-  /** Adds one window: {@code a} and {@code b} are {@code [T][V]} logits of the window {@code ids}. */
-  void add(long[] ids, float[][] a, float[][] b) {
+  /**
+   * Adds window number {@code window}: {@code a} and {@code b} are {@code [T][V]} logits of the window {@code ids},
+   * with the same V.
+   */
+  void add(int window, long[] ids, float[][] a, float[][] b) {
+    remember(ModelRole.ORIGINAL, window, a);
+    remember(ModelRole.FUSED, window, b);
     for (int t = 0; t + 1 < ids.length; t++) {
       int target = (int) ids[t + 1];
       double[] la = logSoftmax(a[t]);
@@ -46,6 +56,12 @@ final class LogitComparison {
         sumAbs += d;
         logits++;
       }
+    }
+  }
+
+  private void remember(ModelRole model, int window, float[][] logits) {
+    if (nonFinite.stream().noneMatch(n -> n.model() == model)) {
+      NonFiniteLogit.find(model, window, logits).ifPresent(nonFinite::add);
     }
   }
 
@@ -88,6 +104,11 @@ final class LogitComparison {
 
   double meanAbs() {
     return sumAbs / logits;
+  }
+
+  /** The first non-finite logit of each model that produced one, in the order found. */
+  List<NonFiniteLogit> nonFinite() {
+    return List.copyOf(nonFinite);
   }
 
   long predictions() {

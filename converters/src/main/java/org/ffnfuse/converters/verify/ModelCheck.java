@@ -17,4 +17,9 @@ public record ModelCheck(String path, double perplexity, boolean cudaCompatible,
     unsupportedOps = List.copyOf(unsupportedOps);
     integrityProblems = List.copyOf(integrityProblems);
   }
+
+  /** This check with the model named {@code newPath}. */
+  public ModelCheck withPath(String newPath) {
+    return new ModelCheck(newPath, perplexity, cudaCompatible, unsupportedOps, integrityProblems);
+  }
 }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ffnfuse.converters.fuse.Fusion;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
+import org.ffnfuse.formats.safetensors.SafetensorsWriter;
+import org.ffnfuse.formats.tensor.HeapTensor;
 import org.ffnfuse.formats.tensor.Tensor;
 import org.ffnfuse.formats.testing.Fixtures;
 import org.ffnfuse.graph.fusion.FusionPlan;
@@ -62,6 +64,39 @@ class HealCommandTest {
         BROWN.toString(), "--method", "distill", "-o", dir.resolve("healed").toString());
     assertEquals(CommandLine.ExitCode.USAGE, code);
     assertTrue(err.toString().contains("mvn -Pheal"), err.toString());
+    assertFalse(Files.exists(dir.resolve("healed")));
+  }
+
+  @Test
+  void heal_originalComputesNaN_exitsOneNamingTheChainAndWritesNothing(@TempDir Path dir) throws Exception {
+    Path broken = Files.createDirectories(dir.resolve("broken"));
+    Files.copy(NAS.resolve("config.json"), broken.resolve("config.json"));
+    Files.copy(NAS.resolve("tokenizer.json"), broken.resolve("tokenizer.json"));
+    try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(NAS)) {
+      SafetensorsWriter w = SafetensorsWriter.builder(broken.resolve("model.safetensors")).build();
+      for (String n : ck.names()) {
+        Tensor t = ck.tensor(n);
+        if (n.equals("model.layers.0.mlp.down_proj.weight")) {
+          float[] v = t.toFloats();
+          v[0] = Float.NaN;
+          t = HeapTensor.ofFloats(t.dtype(), t.shape(), v);
+        }
+        w.add(n, t);
+      }
+      w.write();
+    }
+    Path fused = dir.resolve("fused");
+    Fusion.fuse(broken, FusionPlan.parse("8-14"), fused, "same", false);
+    StringWriter err = new StringWriter();
+    CommandLine cl = FfnFuseCli.commandLine();
+    cl.setErr(new PrintWriter(err));
+
+    int code = cl.execute("heal", broken.toString(), fused.toString(), "--chains", "8-14", "--text", BROWN.toString(),
+        "--tokens", "600", "-o", dir.resolve("healed").toString());
+
+    assertEquals(ErrorHandler.FAILED_CHECK, code, err.toString());
+    assertTrue(err.toString().contains("the activations around chain 8-14 hold NaN or infinite values"),
+        err.toString());
     assertFalse(Files.exists(dir.resolve("healed")));
   }
 

@@ -22,10 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
+import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.io.Manifest;
 import org.ffnfuse.formats.onnx.TensorProtos.InvalidTensorException;
 import org.ffnfuse.formats.tensor.DType;
+import org.ffnfuse.formats.tensor.Fp16OverflowException;
 import org.ffnfuse.formats.tensor.Shape;
 import org.ffnfuse.formats.tensor.Tensor;
 
@@ -110,7 +112,7 @@ public final class OnnxModelWriter {
         placed.add(new Placed(p, offset));
         end = offset + p.data().byteSize();
       } else if (!p.fromProto()) {
-        graph.setInitializer(p.index(), inlineProto(p.proto(), p.data()));
+        graph.setInitializer(p.index(), inlineProto(p.proto(), p.data(), target));
       }
     }
     ModelProto written = model.toBuilder().setGraph(graph).build();
@@ -119,7 +121,7 @@ public final class OnnxModelWriter {
 
     List<AtomicFiles.Job> jobs = new ArrayList<>();
     if (!placed.isEmpty()) {
-      jobs.add(new AtomicFiles.Job(dir.resolve(dataName), ch -> writeData(ch, placed)));
+      jobs.add(new AtomicFiles.Job(dir.resolve(dataName), ch -> writeData(ch, placed, dir.resolve(dataName))));
     }
     jobs.add(new AtomicFiles.Job(target, ch -> {
       CodedOutputStream cos = CodedOutputStream.newInstance(Channels.newOutputStream(ch), 1 << 16);
@@ -187,7 +189,8 @@ public final class OnnxModelWriter {
           name, data.dtype(), TensorProtos.typeName(t.getDataType()), t.getDataType());
       checkArgument(data.shape().equals(shape), "tensorData '%s' has shape %s, the initializer's dims are %s", name,
           data.shape(), shape);
-      plan.add(new Planned(i, t, data, fromProto, options.isExternal(data.byteSize())));
+      Tensor written = options.fp16Overflow().apply(data);
+      plan.add(new Planned(i, t, written, fromProto, options.isExternal(written.byteSize())));
     }
     for (String name : tensorData.keySet()) {
       checkArgument(names.contains(name), "tensorData has '%s', which is not an initializer of the main graph", name);
@@ -196,14 +199,18 @@ public final class OnnxModelWriter {
   }
 
   /** Streams the external tensors at their planned offsets, zero padding between them. */
-  private static void writeData(FileChannel ch, List<Placed> placed) throws IOException {
+  private static void writeData(FileChannel ch, List<Placed> placed, Path file) throws IOException {
     for (Placed pl : placed) {
       Planned p = pl.planned();
       ByteBuffer zeros = ByteBuffer.allocate(Math.toIntExact(pl.offset() - ch.position()));
       while (zeros.hasRemaining()) {
         ch.write(zeros);
       }
-      p.data().writeTo(ch);
+      try {
+        p.data().writeTo(ch);
+      } catch (Fp16OverflowException e) {
+        throw overflow(file, p.proto().getName(), e);
+      }
       long written = ch.position() - pl.offset();
       if (written != p.data().byteSize()) {
         throw new IllegalStateException(String.format("tensor '%s' (%s) wrote %d bytes, its size is %d",
@@ -225,12 +232,20 @@ public final class OnnxModelWriter {
         .build();
   }
 
-  private static TensorProto inlineProto(TensorProto t, Tensor data) throws IOException {
+  private static TensorProto inlineProto(TensorProto t, Tensor data, Path file) throws IOException {
     long size = data.byteSize();
     ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
-    data.read(0, b);
+    try {
+      data.read(0, b);
+    } catch (Fp16OverflowException e) {
+      throw overflow(file, t.getName(), e);
+    }
     return clearData(t.toBuilder()).clearDataLocation().setRawData(UnsafeByteOperations.unsafeWrap(b.array()))
         .build();
+  }
+
+  private static ModelFormatException overflow(Path file, String initializer, Fp16OverflowException e) {
+    return new ModelFormatException(file, "initializer '" + initializer + "': " + e.getMessage(), e);
   }
 
   private static TensorProto.Builder clearData(TensorProto.Builder b) {

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import org.ffnfuse.formats.tensor.Fp16Overflow;
 
 /**
  * How {@link OnnxModelWriter} stores initializers: which go to the external data file, its name, and the alignment of
@@ -20,9 +21,11 @@ import java.util.Optional;
  * @param alignment every external tensor starts at a multiple of this many bytes
  * @param manifest also write a SHA-256 manifest of the model and data file beside them ({@code <model>.manifest.json},
  *     see {@code org.ffnfuse.formats.io.Manifest}); the files are hashed while they are written
+ * @param fp16Overflow what a finite value beyond fp16's range does in an initializer computed into fp16: fail with a
+ *     {@link org.ffnfuse.formats.ModelFormatException} naming the initializer (the default), or clamp
  */
 public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, Optional<String> dataFileName,
-    int alignment, boolean manifest) {
+    int alignment, boolean manifest, Fp16Overflow fp16Overflow) {
   /** Default size threshold for {@link ExternalData#BY_SIZE}, as in ONNX's Python helper. */
   public static final long DEFAULT_THRESHOLD_BYTES = 1024;
   /** Default offset alignment: one page. */
@@ -41,6 +44,7 @@ public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, O
   public OnnxWriteOptions {
     checkNotNull(externalData, "externalData");
     checkNotNull(dataFileName, "dataFileName");
+    checkNotNull(fp16Overflow, "fp16Overflow");
     checkArgument(thresholdBytes >= 0, "thresholdBytes %s < 0", thresholdBytes);
     checkArgument(alignment >= 1, "alignment %s < 1", alignment);
     dataFileName.ifPresent(n -> checkArgument(!n.isEmpty() && !n.equals(".") && !n.equals("..")
@@ -51,7 +55,7 @@ public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, O
   /** Initializers of at least 1024 bytes external, in {@code <model>.data}, aligned to 4096. */
   public static OnnxWriteOptions defaults() {
     return new OnnxWriteOptions(ExternalData.BY_SIZE, DEFAULT_THRESHOLD_BYTES, Optional.empty(), DEFAULT_ALIGNMENT,
-        false);
+        false, Fp16Overflow.ERROR);
   }
 
   /** Every non-empty initializer external. */
@@ -66,27 +70,32 @@ public record OnnxWriteOptions(ExternalData externalData, long thresholdBytes, O
 
   /** These options with another policy. */
   public OnnxWriteOptions withExternalData(ExternalData policy) {
-    return new OnnxWriteOptions(policy, thresholdBytes, dataFileName, alignment, manifest);
+    return new OnnxWriteOptions(policy, thresholdBytes, dataFileName, alignment, manifest, fp16Overflow);
   }
 
   /** {@link ExternalData#BY_SIZE} with this threshold in bytes. */
   public OnnxWriteOptions withThreshold(long bytes) {
-    return new OnnxWriteOptions(ExternalData.BY_SIZE, bytes, dataFileName, alignment, manifest);
+    return new OnnxWriteOptions(ExternalData.BY_SIZE, bytes, dataFileName, alignment, manifest, fp16Overflow);
   }
 
   /** These options with data file {@code name}, a plain file name in the model's folder. */
   public OnnxWriteOptions withDataFileName(String name) {
-    return new OnnxWriteOptions(externalData, thresholdBytes, Optional.of(name), alignment, manifest);
+    return new OnnxWriteOptions(externalData, thresholdBytes, Optional.of(name), alignment, manifest, fp16Overflow);
   }
 
   /** These options with external tensors starting at multiples of {@code bytes}. */
   public OnnxWriteOptions withAlignment(int bytes) {
-    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, bytes, manifest);
+    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, bytes, manifest, fp16Overflow);
   }
 
   /** These options with or without a SHA-256 manifest beside the model. */
   public OnnxWriteOptions withManifest(boolean on) {
-    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, alignment, on);
+    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, alignment, on, fp16Overflow);
+  }
+
+  /** These options with another fp16 overflow policy. */
+  public OnnxWriteOptions withFp16Overflow(Fp16Overflow policy) {
+    return new OnnxWriteOptions(externalData, thresholdBytes, dataFileName, alignment, manifest, policy);
   }
 
   /** Whether an initializer of {@code byteSize} bytes goes to the data file. */

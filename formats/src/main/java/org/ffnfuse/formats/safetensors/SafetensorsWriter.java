@@ -22,7 +22,10 @@ import java.util.Set;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.tensor.Fp16Overflow;
+import org.ffnfuse.formats.tensor.Fp16OverflowException;
 import org.ffnfuse.formats.tensor.Tensor;
 
 /**
@@ -62,6 +65,7 @@ public final class SafetensorsWriter {
   private final Map<String, Object> indexMetadata;
   private final Optional<SafetensorsHeaderLayout> layout;
   private final boolean sha256;
+  private final Fp16Overflow fp16Overflow;
   private final LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
   private Map<Path, String> hashes = Map.of();
   private boolean written;
@@ -75,6 +79,7 @@ public final class SafetensorsWriter {
     this.indexMetadata = b.indexMetadata;
     this.layout = b.layout;
     this.sha256 = b.sha256;
+    this.fp16Overflow = b.fp16Overflow;
   }
 
   /**
@@ -101,7 +106,7 @@ public final class SafetensorsWriter {
     checkArgument(!name.equals(METADATA_KEY), "'%s' is reserved for the header's metadata", METADATA_KEY);
     checkArgument(StandardCharsets.UTF_8.newEncoder().canEncode(name), "tensor name '%s' is not valid Unicode", name);
     checkArgument(!tensors.containsKey(name), "duplicate tensor name '%s' (already added)", name);
-    tensors.put(name, source);
+    tensors.put(name, fp16Overflow.apply(source));
     return this;
   }
 
@@ -303,7 +308,11 @@ public final class SafetensorsWriter {
     for (String n : s.dataOrder()) {
       Tensor t = tensors.get(n);
       long before = ch.position();
-      t.writeTo(ch);
+      try {
+        t.writeTo(ch);
+      } catch (Fp16OverflowException e) {
+        throw new ModelFormatException(s.target(), "tensor '" + n + "': " + e.getMessage(), e);
+      }
       long wrote = ch.position() - before;
       SafetensorsHeader.Entry e = entries.get(n);
       checkState(wrote == e.end() - e.begin(), "source of tensor '%s' (%s) wrote %s bytes to %s, but its dtype %s and"
@@ -355,6 +364,7 @@ public final class SafetensorsWriter {
     private Map<String, Object> indexMetadata = Map.of();
     private Optional<SafetensorsHeaderLayout> layout = Optional.empty();
     private boolean sha256;
+    private Fp16Overflow fp16Overflow = Fp16Overflow.ERROR;
 
     private Builder(Path out, boolean fileMode) {
       this.out = out;
@@ -423,6 +433,15 @@ public final class SafetensorsWriter {
      */
     public Builder sha256(boolean enabled) {
       this.sha256 = enabled;
+      return this;
+    }
+
+    /**
+     * What a finite value beyond fp16's range does in a tensor computed into fp16: fail with a
+     * {@link ModelFormatException} naming the tensor ({@link Fp16Overflow#ERROR}, the default) or clamp.
+     */
+    public Builder fp16Overflow(Fp16Overflow policy) {
+      this.fp16Overflow = checkNotNull(policy);
       return this;
     }
 

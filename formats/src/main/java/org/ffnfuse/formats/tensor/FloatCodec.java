@@ -4,9 +4,13 @@ import java.nio.ByteBuffer;
 
 /**
  * Conversions between {@code float} and the 16-bit and 64-bit float encodings. Narrowing rounds to nearest, ties to
- * even, as PyTorch and ONNX Runtime do; NaN stays NaN and overflow becomes infinity.
+ * even, as PyTorch and ONNX Runtime do; NaN stays NaN. A single {@link #floatToF16} turns overflow into infinity;
+ * the bulk {@link #encode} refuses it ({@link Fp16OverflowException}).
  */
 public final class FloatCodec {
+  /** The largest finite fp16 value. */
+  public static final float FP16_MAX = 65504f;
+
   private FloatCodec() {}
 
   /** bfloat16 bits → float (exact). */
@@ -108,9 +112,21 @@ public final class FloatCodec {
     }
   }
 
+  /** Throws for the first finite value of {@code values[from..from+n)} that fp16 rounds to infinity. */
+  private static void requireNoOverflow(float[] values, int from, int n) {
+    for (int j = 0; j < n; j++) {
+      float v = values[from + j];
+      if (Float.isFinite(v) && Math.abs(v) >= 65520f) { // ≥ 65520 rounds to infinity (floatToF16)
+        throw new Fp16OverflowException(v);
+      }
+    }
+  }
+
   /**
    * Encodes {@code values[off..off+n)} as {@code t} in {@code dst}'s byte order (little-endian for every format we
    * write) at its position, advancing it. The 16-bit types are narrowed into a scratch array and copied in bulk.
+   *
+   * @throws Fp16OverflowException if {@code t} is F16 and a finite value would become infinite (|x| ≥ 65520)
    */
   public static void encode(DType t, float[] values, int off, int n, ByteBuffer dst) {
     switch (t) {
@@ -132,8 +148,13 @@ public final class FloatCodec {
               tmp[j] = floatToBf16(values[off + i + j]);
             }
           } else {
+            boolean infOrNan = false; // rare: only then look for a finite value that overflowed
             for (int j = 0; j < m; j++) {
               tmp[j] = floatToF16(values[off + i + j]);
+              infOrNan |= (tmp[j] & 0x7c00) == 0x7c00;
+            }
+            if (infOrNan) {
+              requireNoOverflow(values, off + i, m);
             }
           }
           sb.put(tmp, 0, m);

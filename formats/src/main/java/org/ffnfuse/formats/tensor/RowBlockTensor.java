@@ -68,6 +68,11 @@ public abstract class RowBlockTensor implements Tensor {
     return cols;
   }
 
+  /** Bytes of output computed per block (whole rows). */
+  final int blockBytes() {
+    return blockRows * rowBytes;
+  }
+
   /** Computes rows {@code [firstRow, firstRow + n)} in fp32 into {@code out} (row-major, length n × cols). */
   protected abstract void computeRows(long firstRow, int n, float[] out) throws IOException;
 

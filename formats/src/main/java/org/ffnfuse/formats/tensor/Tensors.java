@@ -196,6 +196,28 @@ public final class Tensors {
     };
   }
 
+  /**
+   * {@code t} with its values clamped to ±{@value FloatCodec#FP16_MAX} before they are rounded to fp16, if it is
+   * computed into fp16 (a conversion, transpose, concatenation…); any other tensor as it is (stored fp16 values are
+   * finite or infinite already). Infinities and NaN stay as they are: only finite values are clamped.
+   */
+  public static Tensor clampedToFp16(Tensor t) {
+    if (t.dtype() != DType.F16 || !(t instanceof RowBlockTensor r)) {
+      return t;
+    }
+    return new RowBlockTensor(DType.F16, t.shape(), r.blockBytes()) {
+      @Override
+      protected void computeRows(long firstRow, int n, float[] out) throws IOException {
+        r.computeRows(firstRow, n, out);
+        for (int i = 0; i < n * cols(); i++) {
+          if (Float.isFinite(out[i])) {
+            out[i] = Math.max(-FloatCodec.FP16_MAX, Math.min(FloatCodec.FP16_MAX, out[i]));
+          }
+        }
+      }
+    };
+  }
+
   /** A tensor of zeros (computed on read; costs no memory). */
   public static Tensor zeros(DType to, Shape shape) {
     return new Transposable(to, shape) {

@@ -1,8 +1,12 @@
 package org.ffnfuse.formats.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
@@ -103,6 +107,37 @@ class FloatCodecTest {
       assertEquals((short) 0x7c00, FloatCodec.floatToF16(65520f)); // exactly halfway to 2^16 rounds to inf (even)
       assertTrue(Float.isNaN(FloatCodec.f16ToFloat(FloatCodec.floatToF16(Float.NaN))));
       assertEquals((short) 0x8000, FloatCodec.floatToF16(-0f));
+    }
+
+    @Test
+    void encodeBulk_finiteValueBeyondRange_throwsNamingTheValue() {
+      float[] values = new float[5000];
+      Arrays.fill(values, 1f);
+      values[4500] = -1e6f; // in the second scratch block
+      ByteBuffer dst = ByteBuffer.allocate(values.length * 2);
+      Fp16OverflowException e = assertThrows(Fp16OverflowException.class,
+          () -> FloatCodec.encode(DType.F16, values, 0, values.length, dst));
+      assertEquals(-1e6f, e.value());
+      assertTrue(e.getMessage().contains("-1000000.0") && e.getMessage().contains("-Infinity"), e.getMessage());
+    }
+
+    @Test
+    void encodeBulk_largestRoundingToFiniteAndNonFiniteSources_pass() {
+      float[] values = {65519.996f, -65504f, Float.POSITIVE_INFINITY, Float.NaN};
+      ByteBuffer dst = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      FloatCodec.encode(DType.F16, values, 0, values.length, dst);
+      assertEquals((short) 0x7bff, dst.getShort(0));
+      assertEquals((short) 0xfbff, dst.getShort(2));
+      assertEquals((short) 0x7c00, dst.getShort(4));
+    }
+
+    @Test
+    void clampedToFp16_convertedTensorBeyondRange_clampsFiniteValuesOnly() throws Exception {
+      Tensor src = HeapTensor.ofFloats(Shape.of(2, 2), new float[] {1e6f, -7e4f, 3f, Float.NEGATIVE_INFINITY});
+      Tensor f16 = Tensors.converted(src, DType.F16);
+      assertThrows(Fp16OverflowException.class, f16::toFloats);
+      assertArrayEquals(new float[] {65504f, -65504f, 3f, Float.NEGATIVE_INFINITY},
+          Tensors.clampedToFp16(f16).toFloats());
     }
   }
 
