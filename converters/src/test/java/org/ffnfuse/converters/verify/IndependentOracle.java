@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code n} tokens (back to back), logits come from an ONNX Runtime session opened here, and every statistic is
  * computed in double from fp32 logits.
  */
-final class IndependentOracle {
+public final class IndependentOracle {
   private IndependentOracle() {}
 
   /**
@@ -32,10 +32,10 @@ final class IndependentOracle {
    * @param top1 fraction of positions whose argmax agrees
    * @param tokens predicted positions
    */
-  record Stats(double perplexityP, double perplexityQ, double klPq, double klQp, double top1, long tokens) {}
+  public record Stats(double perplexityP, double perplexityQ, double klPq, double klQp, double top1, long tokens) {}
 
   /** Token ids of a UTF-8 text, no special tokens, no truncation. */
-  static long[] tokenize(Path text, Path tokenizerJson) throws IOException {
+  public static long[] tokenize(Path text, Path tokenizerJson) throws IOException {
     try (HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(tokenizerJson,
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
       return t.encode(Files.readString(text), false, false).getIds();
@@ -43,7 +43,7 @@ final class IndependentOracle {
   }
 
   /** Window {@code w} is {@code bos} followed by {@code tokens[w·n .. (w+1)·n)}. */
-  static long[][] windows(long[] tokens, long bos, int n, int count) {
+  public static long[][] windows(long[] tokens, long bos, int n, int count) {
     long[][] out = new long[count][];
     for (int w = 0; w < count; w++) {
       out[w] = new long[n + 1];
@@ -54,7 +54,7 @@ final class IndependentOracle {
   }
 
   /** Compares {@code p} (the original) and {@code q} (the fused model) on {@code windows}. */
-  static Stats compare(Path p, Path q, long[][] windows) throws OrtException {
+  public static Stats compare(Path p, Path q, long[][] windows) throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         OrtSession sp = env.createSession(p.toString(), o);
