@@ -20,8 +20,9 @@ import java.util.Map;
 
 /**
  * An exported causal LM on ONNX Runtime (CPU): full-sequence logits, or step-by-step decoding with the KV cache when
- * the model has {@code past_key_values.*} inputs. Feeds {@code attention_mask} (ones) and, if declared,
- * {@code position_ids}. {@link #close()} is idempotent; use after close throws {@link IllegalStateException}.
+ * the model has {@code past_key_values.*} inputs. Feeds {@code attention_mask} (ones, or the caller's for padded
+ * batches) and, if declared, {@code position_ids} (counting only unmasked tokens, as Hugging Face's {@code generate}
+ * does). {@link #close()} is idempotent; use after close throws {@link IllegalStateException}.
  */
 public final class OrtCausalLm implements AutoCloseable {
   private final OrtEnvironment env;
@@ -64,6 +65,26 @@ public final class OrtCausalLm implements AutoCloseable {
     return step(ids, newCache(ids.length));
   }
 
+  /**
+   * Logits {@code [batch][seq][vocab]} of a padded batch: {@code attentionMask [batch][seq]} is 1 on real tokens and 0
+   * on padding (left or right). Real tokens get the logits they would get unpadded when the model takes
+   * {@code position_ids} or uses rotary (relative) positions; a model with absolute position embeddings and no
+   * {@code position_ids} input sees left-padded tokens at shifted positions.
+   *
+   * @throws IllegalArgumentException if the mask's shape differs from the ids' or it holds values other than 0 and 1
+   */
+  public float[][][] logits(long[][] ids, long[][] attentionMask) throws OrtException {
+    checkArgument(attentionMask.length == ids.length, "mask of %s rows for %s", attentionMask.length, ids.length);
+    for (int r = 0; r < ids.length; r++) {
+      checkArgument(attentionMask[r].length == ids[r].length, "mask row %s has %s entries for %s tokens", r,
+          attentionMask[r].length, ids[r].length);
+      for (long m : attentionMask[r]) {
+        checkArgument(m == 0 || m == 1, "attention mask values are 0 or 1, found %s", m);
+      }
+    }
+    return run(ids, attentionMask, newCache(ids.length));
+  }
+
   /** An empty cache for {@code batch} sequences. */
   public KvCache newCache(int batch) {
     checkState(!closed, "closed");
@@ -85,6 +106,16 @@ public final class OrtCausalLm implements AutoCloseable {
    */
   public float[][][] step(long[][] ids, KvCache cache) throws OrtException {
     checkState(!closed, "closed");
+    long[][] mask = new long[ids.length][(int) (cache.length + ids[0].length)];
+    for (long[] row : mask) {
+      java.util.Arrays.fill(row, 1);
+    }
+    return run(ids, mask, cache);
+  }
+
+  /** One run with {@code mask [batch][past + seq]}; advances {@code cache}. */
+  private float[][][] run(long[][] ids, long[][] mask, KvCache cache) throws OrtException {
+    checkState(!closed, "closed");
     int b = ids.length;
     int s = ids[0].length;
     checkArgument(s > 0, "empty input");
@@ -93,19 +124,9 @@ public final class OrtCausalLm implements AutoCloseable {
     try {
       Map<String, OnnxTensor> in = new HashMap<>();
       in.put("input_ids", own(owned, longs(ids), new long[] {b, s}));
-      long[][] mask = new long[b][(int) (past + s)];
-      for (long[] row : mask) {
-        java.util.Arrays.fill(row, 1);
-      }
       in.put("attention_mask", own(owned, longs(mask), new long[] {b, past + s}));
       if (positionIds) {
-        long[][] pos = new long[b][s];
-        for (long[] row : pos) {
-          for (int i = 0; i < s; i++) {
-            row[i] = past + i;
-          }
-        }
-        in.put("position_ids", own(owned, longs(pos), new long[] {b, s}));
+        in.put("position_ids", own(owned, longs(positions(mask, s)), new long[] {b, s}));
       }
       for (String n : pastNames) {
         in.put(n, own(owned, FloatBuffer.wrap(cache.values.get(n)), cache.shapes.get(n)));
@@ -128,6 +149,25 @@ public final class OrtCausalLm implements AutoCloseable {
     } finally {
       owned.forEach(OnnxTensor::close);
     }
+  }
+
+  /**
+   * Position of each of the last {@code s} tokens: the number of unmasked tokens before it (padding gets 1, as
+   * Hugging Face's {@code generate} fills it; its logits are not used). With a mask of ones: {@code past .. past+s−1}.
+   */
+  private static long[][] positions(long[][] mask, int s) {
+    long[][] pos = new long[mask.length][s];
+    for (int r = 0; r < mask.length; r++) {
+      long seen = 0;
+      int first = mask[r].length - s;
+      for (int i = 0; i < mask[r].length; i++) {
+        seen += mask[r][i];
+        if (i >= first) {
+          pos[r][i - first] = mask[r][i] == 0 ? 1 : seen - 1;
+        }
+      }
+    }
+    return pos;
   }
 
   private OnnxTensor own(List<OnnxTensor> owned, java.nio.Buffer data, long[] shape) throws OrtException {

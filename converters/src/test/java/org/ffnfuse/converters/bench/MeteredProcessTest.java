@@ -30,7 +30,6 @@ class MeteredProcessTest {
         MeteredProcessTest.class.getName(), List.of()), log);
     assertEquals(3, m.exitCode(), Files.readString(log));
     assertTrue(Files.readString(log).contains("touched 200 MiB"));
-    assertTrue(m.seconds() > 0);
     assertTrue(m.peakRssBytes() > 200L << 20 && m.peakRssBytes() < 1L << 30, "peak RSS " + m.peakRssBytes());
     assertTrue(m.peakAnonBytes() > 150L << 20, "anonymous " + m.peakAnonBytes());
     assertTrue(m.cpuSeconds() > 0 && m.cpuSeconds() < 60, "CPU " + m.cpuSeconds());

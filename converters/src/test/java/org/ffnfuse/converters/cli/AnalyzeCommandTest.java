@@ -41,7 +41,6 @@ class AnalyzeCommandTest {
       assertEquals(16, r.blocks());
       assertEquals(1 + 16 + 16 + 9, r.passes().perBatch(), "9 blocks keep attention");
       assertEquals(r.passes().perBatch(), r.passes().total(), "2 windows, one batch");
-      assertTrue(r.plainForwardSeconds() > 0 && r.analysisSeconds() > r.plainForwardSeconds());
       assertEquals(FusionPlan.parse("8-13"), PlanFile.read(report.resolve("plan.json")), "default plan");
 
       Path plan = tmp.resolve("plan.json");

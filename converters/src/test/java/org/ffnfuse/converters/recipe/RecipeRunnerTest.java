@@ -14,9 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.ffnfuse.converters.export.ExportOptions;
+import org.ffnfuse.converters.export.OnnxExporter;
+import org.ffnfuse.converters.verify.IndependentOracle;
 import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.onnx.OnnxModel;
+import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.formats.testing.Fixtures;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import org.junit.jupiter.api.Nested;
@@ -39,10 +43,21 @@ class RecipeRunnerTest {
         """.formatted(format.option(), text), tmp.resolve("in/recipe.yaml"), tmp);
   }
 
+  /** The recipe's verify step (3 windows of BOS + 64 tokens), computed without it from fp32 exports. */
+  private static IndependentOracle.Stats oracle(Path dir, Path text, Path fused) throws Exception {
+    Path a = dir.resolve("original.onnx");
+    Path b = dir.resolve("fused.onnx");
+    OnnxExporter.export(NAS, a, ExportOptions.defaults().withWeightType(DType.F32));
+    OnnxExporter.export(fused, b, ExportOptions.defaults().withWeightType(DType.F32));
+    long[] tokens = IndependentOracle.tokenize(text, NAS.resolve("tokenizer.json"));
+    return IndependentOracle.compare(a, b, IndependentOracle.windows(tokens, 1, 64, 3));
+  }
+
   @Nested
   class EndToEnd {
     @Test
-    void run_nasCheckpointChains_writesModelReportAndChecksums(@TempDir Path tmp) throws Exception {
+    void run_nasCheckpointChains_writesModelReportAndChecksums(@TempDir Path tmp, @TempDir Path oracle)
+        throws Exception {
       Path out = tmp.resolve("out");
       List<String> events = new ArrayList<>();
       RunReport r = RecipeRunner.run(NAS, nasRecipe(tmp, OutputFormat.CHECKPOINT), out, new RunListener() {
@@ -73,8 +88,11 @@ class RecipeRunnerTest {
       JsonNode verify = new ObjectMapper().readTree(out.resolve("verify.json").toFile());
       double before = verify.path("original").path("perplexity").asDouble();
       double after = verify.path("fused").path("perplexity").asDouble();
-      assertTrue(before > 1 && before < 1024 && after > 1 && after < 1024, before + " " + after);
       assertEquals(3, verify.path("windows").asInt());
+      IndependentOracle.Stats want = oracle(oracle, tmp.resolve("in/text.txt"), out.resolve("model"));
+      assertEquals(want.perplexityP(), before, 1e-6 * before, "original perplexity vs the test's oracle");
+      assertEquals(want.perplexityQ(), after, 1e-6 * after, "fused perplexity vs the test's oracle");
+      assertEquals(want.klPq(), verify.path("kl").asDouble(), 1e-6 * want.klPq(), "KL(original‖fused)");
       assertEquals(before, r.perplexityBefore().getAsDouble(), 0);
       System.err.printf("[measure] nas-austen-16l fused 8-13 (3 windows of 64): perplexity %.3f → %.3f; %.1f s%n",
           before, after, r.seconds());
