@@ -37,7 +37,16 @@ public final class PlanFile {
       throw new ModelFormatException(file, "plan file is " + Files.size(file) + " bytes; a plan is a small JSON"
           + " object like {\"chains\":[{\"first\":8,\"last\":13}]}");
     }
-    JsonNode root = JsonFiles.parse(file, TextFiles.decodeUtf8(file, Files.readAllBytes(file)));
+    return parse(file, Files.readAllBytes(file));
+  }
+
+  /**
+   * Validates plan bytes already in memory, checked like {@link #read}.
+   *
+   * @param file the file they came from, named in messages
+   */
+  public static FusionPlan parse(Path file, byte[] contents) throws ModelFormatException {
+    JsonNode root = JsonFiles.parse(file, TextFiles.decodeUtf8(file, contents));
     if (root == null || !root.isObject()) {
       throw new ModelFormatException(file, "expected a JSON object like {\"chains\":[{\"first\":8,\"last\":13}]}");
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.JsonFiles;
+import org.ffnfuse.formats.io.TextFiles;
 
 /**
  * Reads a Hugging Face {@code config.json} into a validated {@link ModelConfig}.
@@ -35,6 +36,15 @@ public final class HfConfigReader {
           "no config.json (a Hugging Face checkpoint folder has one beside its *.safetensors)");
     }
     return parse(JsonFiles.read(file, MAX_BYTES, "a config.json"), file);
+  }
+
+  /**
+   * Parses config.json bytes already in memory (e.g. taken from an archive), checked like {@link #read}.
+   *
+   * @param source the file they came from (used in messages and kept in {@link ModelConfig#source()})
+   */
+  public static ModelConfig parse(Path source, byte[] contents) throws ModelFormatException {
+    return parse(JsonFiles.parse(source, TextFiles.decodeUtf8(source, contents)), source);
   }
 
   /**
