@@ -52,9 +52,6 @@ public final class JsonFiles {
       return READER.readTree(text);
     } catch (JacksonException e) {
       throw new ModelFormatException(file, describe(e), e);
-    } catch (IOException e) {
-      // Reading from a String: Jackson reports every problem as a JacksonException; keep the type checked anyway.
-      throw new ModelFormatException(file, "not valid JSON: " + e.getMessage(), e);
     }
   }
 
