@@ -50,7 +50,12 @@ public final class OnnxExporter {
     }
   }
 
-  /** The export description of an open checkpoint (lazy: tensors are read only when written). */
+  /**
+   * The export description of an open checkpoint (lazy: tensors are read only when written).
+   *
+   * @throws ModelFormatException if a tensor the config implies is missing or misshapen, or the checkpoint holds
+   *     tensors the config does not use (the message names them)
+   */
   public static ExportModel load(ModelConfig config, SafetensorsCheckpoint checkpoint) throws ModelFormatException {
     FamilyLayout layout = FamilyLayout.forConfig(config);
     TensorLookup tensors = TensorLookup.of(checkpoint, config.family().modelType());

@@ -25,8 +25,9 @@ public final class HfConfigReader {
   /**
    * Reads {@code configJsonOrDir}, or {@code config.json} inside it if it is a folder.
    *
-   * @throws ModelFormatException if the file is not UTF-8 JSON (or over 16 MB, or repeats a key), its {@code model_type} is not supported, or a field is
-   *     missing, of the wrong type or inconsistent (the message names file and field)
+   * @throws ModelFormatException if the file is not UTF-8 JSON (or over 16 MB, or repeats a key), its
+   *     {@code model_type} is not supported, or a field is missing, of the wrong type, inconsistent or over a size
+   *     limit (the message names file and field)
    * @throws IOException if the file cannot be read
    */
   public static ModelConfig read(Path configJsonOrDir) throws IOException {

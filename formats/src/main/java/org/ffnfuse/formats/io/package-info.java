@@ -1,7 +1,7 @@
 /**
  * File mechanics shared by every reader and writer: temporary names, atomic renames and cleanup on failure
  * ({@link org.ffnfuse.formats.io.AtomicFiles}), SHA-256 manifests of outputs ({@link org.ffnfuse.formats.io.Manifest}),
- * strict UTF-8 reading of small text files ({@link org.ffnfuse.formats.io.TextFiles}) and strict JSON reading, duplicate
- * keys refused ({@link org.ffnfuse.formats.io.JsonFiles}).
+ * strict UTF-8 reading of small text files ({@link org.ffnfuse.formats.io.TextFiles}) and strict JSON reading,
+ * duplicate keys refused ({@link org.ffnfuse.formats.io.JsonFiles}).
  */
 package org.ffnfuse.formats.io;
