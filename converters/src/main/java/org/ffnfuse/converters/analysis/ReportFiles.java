@@ -1,6 +1,5 @@
 package org.ffnfuse.converters.analysis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -19,6 +18,7 @@ import java.util.TreeMap;
 import org.ffnfuse.converters.fuse.PlanFile;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.JsonFiles;
 import org.ffnfuse.graph.analysis.BranchKind;
 
 /**
@@ -40,6 +40,8 @@ public final class ReportFiles {
   /** The machine-readable report in a report folder. */
   public static final String REPORT_JSON = "report.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** A report holds a few n×n matrices; even n = 1000 blocks stays far below this. */
+  private static final long MAX_REPORT_BYTES = 256 << 20;
 
   private ReportFiles() {}
 
@@ -124,12 +126,7 @@ public final class ReportFiles {
     if (!Files.isRegularFile(file)) {
       throw new java.nio.file.NoSuchFileException(file.toString(), null, "no analysis report; run ffnfuse analyze");
     }
-    JsonNode n;
-    try {
-      n = JSON.readTree(file.toFile());
-    } catch (JsonProcessingException e) {
-      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
-    }
+    JsonNode n = JsonFiles.read(file, MAX_REPORT_BYTES, "an analysis report");
     try {
       List<Boolean> attn = booleans(file, n, "attention");
       List<Boolean> ffn = booleans(file, n, "ffn");

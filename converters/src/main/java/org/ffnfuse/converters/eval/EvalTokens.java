@@ -1,19 +1,22 @@
 package org.ffnfuse.converters.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ffnfuse.formats.ModelFormatException;
+import org.ffnfuse.formats.io.JsonFiles;
 
 /**
  * Evaluation and calibration tokens: a UTF-8 text file run through a model's {@code tokenizer.json}, or a JSON file of
  * pre-tokenized ids ({@code {"ids":[…]}}, as {@code stories260k/tinystories-tokens.json}).
  */
 public final class EvalTokens {
+  /** About 100 million ids; token files for evaluation are far smaller. */
+  private static final long MAX_BYTES = 1L << 30;
+
   private EvalTokens() {}
 
   /** Whether {@code file} is a pre-tokenized JSON file (by extension). */
@@ -23,12 +26,7 @@ public final class EvalTokens {
 
   /** The ids of a {@code {"ids":[…]}} file. */
   public static long[] readIds(Path file) throws IOException {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(file.toFile());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
-    }
+    JsonNode root = JsonFiles.read(file, MAX_BYTES, "a token file");
     JsonNode ids = root == null ? null : root.get("ids");
     if (ids == null || !ids.isArray()) {
       throw new ModelFormatException(file, "expected {\"ids\": [token ids…]}; field 'ids' is missing or not an array");

@@ -6,7 +6,9 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.ffnfuse.converters.export.families.FamilyLayout;
 import org.ffnfuse.converters.export.families.TensorLookup;
 import org.ffnfuse.converters.export.graph.TransformerGraph;
@@ -27,6 +29,8 @@ import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
  */
 public final class OnnxExporter {
   private static final Logger LOG = Logger.getLogger(OnnxExporter.class.getName());
+  /** Unused tensors named in one message; the rest are counted. */
+  private static final int MAX_NAMED_TENSORS = 8;
 
   private OnnxExporter() {}
 
@@ -46,9 +50,38 @@ public final class OnnxExporter {
     }
   }
 
-  /** The export description of an open checkpoint (lazy: tensors are read only when written). */
+  /**
+   * The export description of an open checkpoint (lazy: tensors are read only when written).
+   *
+   * @throws ModelFormatException if a tensor the config implies is missing or misshapen, or the checkpoint holds
+   *     tensors the config does not use (the message names them)
+   */
   public static ExportModel load(ModelConfig config, SafetensorsCheckpoint checkpoint) throws ModelFormatException {
-    return FamilyLayout.forConfig(config).load(config, TensorLookup.of(checkpoint, config.family().modelType()));
+    FamilyLayout layout = FamilyLayout.forConfig(config);
+    TensorLookup tensors = TensorLookup.of(checkpoint, config.family().modelType());
+    ExportModel model = layout.load(config, tensors);
+    checkAllUsed(checkpoint, tensors.used(), layout, config);
+    return model;
+  }
+
+  /**
+   * Refuses a checkpoint with tensors the model does not use (a layer past {@code num_hidden_layers}, a bias the
+   * config does not enable): dropping them silently would export a different model than the weights describe.
+   */
+  private static void checkAllUsed(SafetensorsCheckpoint checkpoint, Set<String> used, FamilyLayout layout,
+      ModelConfig config) throws ModelFormatException {
+    List<String> unused = checkpoint.names().stream()
+        .filter(n -> !used.contains(n) && !layout.isDerivedBuffer(n)).toList();
+    if (unused.isEmpty()) {
+      return;
+    }
+    int shown = Math.min(unused.size(), MAX_NAMED_TENSORS);
+    String names = unused.subList(0, shown).stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "))
+        + (unused.size() > shown ? " and " + (unused.size() - shown) + " more" : "");
+    throw new ModelFormatException(checkpoint.path(), unused.size() + " tensor" + (unused.size() == 1 ? " is" : "s are")
+        + " not used by the " + config.family().modelType() + " model config.json describes (" + config.numLayers()
+        + " layers): " + names + "; ignoring them would change the model. Fix config.json (layer count, bias flags,"
+        + " tie_word_embeddings) or remove the tensors");
   }
 
   /** Exports an in-memory model description (e.g. one whose blocks a fusion pass replaced). */

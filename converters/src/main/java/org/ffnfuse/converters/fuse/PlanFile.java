@@ -1,6 +1,5 @@
 package org.ffnfuse.converters.fuse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.JsonFiles;
 import org.ffnfuse.formats.io.TextFiles;
 import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
@@ -37,16 +37,16 @@ public final class PlanFile {
       throw new ModelFormatException(file, "plan file is " + Files.size(file) + " bytes; a plan is a small JSON"
           + " object like {\"chains\":[{\"first\":8,\"last\":13}]}");
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(TextFiles.decodeUtf8(file, Files.readAllBytes(file)));
-    } catch (JsonProcessingException e) {
-      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage()
-          // Jackson names its (redacted) source inside the message; the file is named already.
-          .replaceAll("\\[Source: [^;\\]]*; ", "[")
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
-              + e.getLocation().getColumnNr()), e);
-    }
+    return parse(file, Files.readAllBytes(file));
+  }
+
+  /**
+   * Validates plan bytes already in memory, checked like {@link #read}.
+   *
+   * @param file the file they came from, named in messages
+   */
+  public static FusionPlan parse(Path file, byte[] contents) throws ModelFormatException {
+    JsonNode root = JsonFiles.parse(file, TextFiles.decodeUtf8(file, contents));
     if (root == null || !root.isObject()) {
       throw new ModelFormatException(file, "expected a JSON object like {\"chains\":[{\"first\":8,\"last\":13}]}");
     }

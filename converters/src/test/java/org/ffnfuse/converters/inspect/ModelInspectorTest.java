@@ -10,8 +10,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.ffnfuse.converters.export.ExportOptions;
 import org.ffnfuse.converters.export.OnnxExporter;
+import org.ffnfuse.formats.ModelFormatException;
+import org.ffnfuse.formats.safetensors.SafetensorsFile;
+import org.ffnfuse.formats.safetensors.SafetensorsWriter;
+import org.ffnfuse.formats.tensor.HeapTensor;
+import org.ffnfuse.formats.tensor.Shape;
+import org.ffnfuse.formats.tensor.Tensor;
 import org.ffnfuse.formats.testing.Fixtures;
 import org.ffnfuse.graph.structure.ModelSummary;
 import org.junit.jupiter.api.Nested;
@@ -108,6 +115,50 @@ class ModelInspectorTest {
   void inspect_neitherFolderNorOnnx_rejected(@TempDir Path tmp) throws Exception {
     Path f = Files.writeString(tmp.resolve("x.txt"), "hi");
     assertThrows(IllegalArgumentException.class, () -> ModelInspector.inspect(f));
+  }
+
+  /** random/llama (4 layers) with config.json and extra tensors as given. */
+  private static Path llamaCopy(Path tmp, String configFrom, String configTo, Map<String, Tensor> extra)
+      throws Exception {
+    Path src = Fixtures.bundled("random/llama");
+    Path dir = Files.createDirectory(tmp.resolve("ckpt"));
+    Files.writeString(dir.resolve("config.json"), Files.readString(src.resolve("config.json"))
+        .replace(configFrom, configTo));
+    try (SafetensorsFile in = SafetensorsFile.open(src.resolve("model.safetensors"))) {
+      SafetensorsWriter w = SafetensorsWriter.builder(dir.resolve("model.safetensors")).build();
+      for (String n : in.names()) {
+        w.add(n, in.tensor(n));
+      }
+      extra.forEach(w::add);
+      w.write();
+    }
+    return dir;
+  }
+
+  @Test
+  void inspect_configWithFewerLayersThanWeights_failsNamingUnusedTensors(@TempDir Path tmp) throws Exception {
+    Path dir = llamaCopy(tmp, "\"num_hidden_layers\": 4", "\"num_hidden_layers\": 3", Map.of());
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelInspector.inspect(dir));
+    assertTrue(e.getMessage().startsWith(dir + ": 9 tensors are not used by the llama model config.json describes"
+        + " (3 layers): 'model.layers.3."), e.getMessage());
+    assertTrue(e.getMessage().contains(" and 1 more; ignoring them would change the model"), e.getMessage());
+  }
+
+  @Test
+  void inspect_biasTheConfigDoesNotEnable_failsNamingIt(@TempDir Path tmp) throws Exception {
+    Path dir = llamaCopy(tmp, "", "", Map.of("model.layers.0.mlp.down_proj.bias",
+        HeapTensor.ofFloats(Shape.of(64), new float[64])));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelInspector.inspect(dir));
+    assertEquals(dir + ": 1 tensor is not used by the llama model config.json describes (4 layers):"
+        + " 'model.layers.0.mlp.down_proj.bias'; ignoring them would change the model. Fix config.json (layer count,"
+        + " bias flags, tie_word_embeddings) or remove the tensors", e.getMessage());
+  }
+
+  @Test
+  void inspect_savedRotaryBuffer_ignoredAsDerived(@TempDir Path tmp) throws Exception {
+    Path dir = llamaCopy(tmp, "", "", Map.of("model.layers.0.self_attn.rotary_emb.inv_freq",
+        HeapTensor.ofFloats(Shape.of(8), new float[8])));
+    assertEquals(4, ModelInspector.inspect(dir).blocks().size());
   }
 
   @Nested

@@ -41,17 +41,17 @@ final class CommonFields {
    */
   static ConfigDraft llamaLike(ModelFamily family, ConfigFields f, Defaults d) throws ModelFormatException {
     ConfigDraft c = new ConfigDraft(family);
-    c.hiddenSize = f.positiveInt("hidden_size");
-    int layers = f.positiveInt("num_hidden_layers");
-    int heads = f.positiveInt("num_attention_heads");
-    int kvHeads = f.positiveIntOr("num_key_value_heads", heads);
+    c.hiddenSize = f.size("hidden_size", SizeLimit.WIDTH);
+    int layers = f.size("num_hidden_layers", SizeLimit.LAYERS);
+    int heads = f.size("num_attention_heads", SizeLimit.HEADS);
+    int kvHeads = f.sizeOr("num_key_value_heads", heads, SizeLimit.HEADS);
     int headDim = headDim(f, c.hiddenSize, heads, d.headDim());
     checkHeads(f, heads, kvHeads);
-    int intermediate = f.positiveInt("intermediate_size");
+    int intermediate = f.size("intermediate_size", SizeLimit.WIDTH);
     for (int i = 0; i < layers; i++) {
       c.blocks.add(BlockConfig.of(AttentionConfig.full(heads, kvHeads, headDim), FfnConfig.gated(intermediate)));
     }
-    c.vocabSize = f.positiveInt("vocab_size");
+    c.vocabSize = f.size("vocab_size", SizeLimit.VOCAB);
     c.maxPositions = f.positiveIntOr("max_position_embeddings", 2048);
     c.norm = new NormConfig(NormKind.RMS, f.nonNegativeDoubleOr("rms_norm_eps", d.eps()), 0);
     c.activation = activation(f, "hidden_act", d.activation());
@@ -67,7 +67,7 @@ final class CommonFields {
   /** {@code head_dim} if given, else the family default, else {@code hidden / heads} (which must divide). */
   static int headDim(ConfigFields f, int hidden, int heads, OptionalInt familyDefault) throws ModelFormatException {
     if (f.has("head_dim")) {
-      return f.positiveInt("head_dim");
+      return f.size("head_dim", SizeLimit.WIDTH);
     }
     if (familyDefault.isPresent()) {
       return familyDefault.getAsInt();

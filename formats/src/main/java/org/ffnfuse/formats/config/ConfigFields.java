@@ -34,6 +34,16 @@ final class ConfigFields {
     return v != null && !v.isNull();
   }
 
+  /** The value of {@code name} as parsed, or {@code null} when absent. */
+  JsonNode get(String name) {
+    return node.get(name);
+  }
+
+  /** The value of {@code name} as messages show it, e.g. {@code 4096 (integer)}. */
+  String describeValue(String name) {
+    return has(name) ? describe(node.get(name)) : "null";
+  }
+
   /** Whether {@code name} is present with the value {@code null}. */
   boolean isExplicitNull(String name) {
     JsonNode v = node.get(name);
@@ -61,6 +71,25 @@ final class ConfigFields {
       throw invalid(name, "a positive integer", v);
     }
     return v.intValue();
+  }
+
+  /** A required size: a positive integer no larger than {@code limit}'s maximum. */
+  int size(String name, SizeLimit limit) throws ModelFormatException {
+    return checkSize(name, positiveInt(name), limit);
+  }
+
+  /** An optional size, {@code dflt} when absent, checked like {@link #size}. */
+  int sizeOr(String name, int dflt, SizeLimit limit) throws ModelFormatException {
+    return checkSize(name, positiveIntOr(name, dflt), limit);
+  }
+
+  /** {@code value} of field {@code name} if within {@code limit}, else an error naming the field and the limit. */
+  int checkSize(String name, long value, SizeLimit limit) throws ModelFormatException {
+    if (value > limit.max()) {
+      throw problem(name, value + " is over the limit of " + limit.max() + " " + limit.unit()
+          + "; no model comes near it, so config.json is corrupt");
+    }
+    return (int) value;
   }
 
   OptionalInt optionalInt(String name) throws ModelFormatException {

@@ -12,14 +12,14 @@ final class Gpt2Parser implements FamilyParser {
   @Override
   public ConfigDraft parse(ModelFamily family, ConfigFields f) throws ModelFormatException {
     ConfigDraft c = new ConfigDraft(family);
-    c.hiddenSize = f.positiveInt("n_embd");
-    int layers = f.positiveInt("n_layer");
-    int heads = f.positiveInt("n_head");
+    c.hiddenSize = f.size("n_embd", SizeLimit.WIDTH);
+    int layers = f.size("n_layer", SizeLimit.LAYERS);
+    int heads = f.size("n_head", SizeLimit.HEADS);
     if (c.hiddenSize % heads != 0) {
       throw f.problem("n_embd " + c.hiddenSize + " is not divisible by n_head " + heads);
     }
     int headDim = c.hiddenSize / heads;
-    int inner = f.positiveIntOr("n_inner", 4 * c.hiddenSize);
+    int inner = f.sizeOr("n_inner", 4 * c.hiddenSize, SizeLimit.WIDTH);
     boolean scaleWeights = f.boolOr("scale_attn_weights", true);
     boolean byLayer = f.boolOr("scale_attn_by_inverse_layer_idx", false);
     for (int i = 0; i < layers; i++) {
@@ -27,7 +27,7 @@ final class Gpt2Parser implements FamilyParser {
       c.blocks.add(BlockConfig.of(AttentionConfig.full(heads, heads, headDim).withSoftmaxScale(scale),
           FfnConfig.plain(inner)));
     }
-    c.vocabSize = f.positiveInt("vocab_size");
+    c.vocabSize = f.size("vocab_size", SizeLimit.VOCAB);
     c.maxPositions = f.positiveIntOr("n_positions", 1024);
     c.norm = new NormConfig(NormKind.LAYER, f.nonNegativeDoubleOr("layer_norm_epsilon", 1e-5), 0);
     c.activation = CommonFields.activation(f, "activation_function", "gelu_new");

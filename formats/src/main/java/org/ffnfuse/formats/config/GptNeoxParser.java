@@ -11,15 +11,15 @@ final class GptNeoxParser implements FamilyParser {
   @Override
   public ConfigDraft parse(ModelFamily family, ConfigFields f) throws ModelFormatException {
     ConfigDraft c = new ConfigDraft(family);
-    c.hiddenSize = f.positiveInt("hidden_size");
-    int layers = f.positiveInt("num_hidden_layers");
-    int heads = f.positiveInt("num_attention_heads");
+    c.hiddenSize = f.size("hidden_size", SizeLimit.WIDTH);
+    int layers = f.size("num_hidden_layers", SizeLimit.LAYERS);
+    int heads = f.size("num_attention_heads", SizeLimit.HEADS);
     int headDim = CommonFields.headDim(f, c.hiddenSize, heads, java.util.OptionalInt.empty());
-    int inner = f.positiveInt("intermediate_size");
+    int inner = f.size("intermediate_size", SizeLimit.WIDTH);
     for (int i = 0; i < layers; i++) {
       c.blocks.add(BlockConfig.of(AttentionConfig.full(heads, heads, headDim), FfnConfig.plain(inner)));
     }
-    c.vocabSize = f.positiveInt("vocab_size");
+    c.vocabSize = f.size("vocab_size", SizeLimit.VOCAB);
     c.maxPositions = f.positiveIntOr("max_position_embeddings", 2048);
     c.norm = new NormConfig(NormKind.LAYER, f.nonNegativeDoubleOr("layer_norm_eps", 1e-5), 0);
     c.activation = CommonFields.activation(f, "hidden_act", "gelu");

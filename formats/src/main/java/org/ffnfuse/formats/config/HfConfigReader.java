@@ -1,13 +1,12 @@
 package org.ffnfuse.formats.config;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.ffnfuse.formats.ModelFormatException;
+import org.ffnfuse.formats.io.JsonFiles;
 import org.ffnfuse.formats.io.TextFiles;
 
 /**
@@ -18,7 +17,6 @@ import org.ffnfuse.formats.io.TextFiles;
  * spellings are accepted.
  */
 public final class HfConfigReader {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Configs are a few KB (a 405B model's is under 100 KB); anything this big is not one. */
   private static final long MAX_BYTES = 16 << 20;
 
@@ -27,8 +25,9 @@ public final class HfConfigReader {
   /**
    * Reads {@code configJsonOrDir}, or {@code config.json} inside it if it is a folder.
    *
-   * @throws ModelFormatException if the file is not UTF-8 JSON (or over 16 MB), its {@code model_type} is not supported, or a field is
-   *     missing, of the wrong type or inconsistent (the message names file and field)
+   * @throws ModelFormatException if the file is not UTF-8 JSON (or over 16 MB, or repeats a key), its
+   *     {@code model_type} is not supported, or a field is missing, of the wrong type, inconsistent or over a size
+   *     limit (the message names file and field)
    * @throws IOException if the file cannot be read
    */
   public static ModelConfig read(Path configJsonOrDir) throws IOException {
@@ -37,17 +36,16 @@ public final class HfConfigReader {
       throw new java.nio.file.NoSuchFileException(file.toString(), null,
           "no config.json (a Hugging Face checkpoint folder has one beside its *.safetensors)");
     }
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(TextFiles.readUtf8(file, MAX_BYTES, "a config.json"));
-    } catch (JacksonException e) {
-      throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage()
-          // Jackson names its (redacted) source inside the message; the file is named already.
-          .replaceAll("\\[Source: [^;\\]]*; ", "[")
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
-              + e.getLocation().getColumnNr()), e);
-    }
-    return parse(root, file);
+    return parse(JsonFiles.read(file, MAX_BYTES, "a config.json"), file);
+  }
+
+  /**
+   * Parses config.json bytes already in memory (e.g. taken from an archive), checked like {@link #read}.
+   *
+   * @param source the file they came from (used in messages and kept in {@link ModelConfig#source()})
+   */
+  public static ModelConfig parse(Path source, byte[] contents) throws ModelFormatException {
+    return parse(JsonFiles.parse(source, TextFiles.decodeUtf8(source, contents)), source);
   }
 
   /**

@@ -3,7 +3,6 @@ package org.ffnfuse.formats.io;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -153,12 +152,7 @@ public final class Manifest {
    * @throws java.nio.file.NoSuchFileException if there is no manifest
    */
   public static List<Entry> read(Path manifestFile) throws IOException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(TextFiles.readUtf8(manifestFile, MAX_BYTES, "a manifest"));
-    } catch (JacksonException e) {
-      throw new ModelFormatException(manifestFile, "manifest is not valid JSON: " + e.getOriginalMessage(), e);
-    }
+    JsonNode root = JsonFiles.read(manifestFile, MAX_BYTES, "a manifest");
     if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
       throw new ModelFormatException(manifestFile, "not an ffnfuse manifest: expected a JSON object with \"format\": \""
           + FORMAT + "\"");

@@ -6,11 +6,13 @@ import static com.google.common.base.Preconditions.checkState;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -72,7 +74,19 @@ public final class OnnxModel implements AutoCloseable {
    */
   public static OnnxModel open(Path onnxFile) throws IOException {
     checkNotNull(onnxFile, "onnxFile");
-    ModelProto proto = parse(onnxFile);
+    return open(onnxFile, parse(onnxFile));
+  }
+
+  /**
+   * Validates model bytes already in memory as if read from {@code onnxFile} (external data is looked for beside it);
+   * for fuzzing, where writing and mapping a file per input would cost more than the parse.
+   */
+  static OnnxModel open(Path onnxFile, ByteBuffer contents) throws IOException {
+    return open(onnxFile, parse(onnxFile, UnsafeByteOperations.unsafeWrap(contents)));
+  }
+
+  private static OnnxModel open(Path onnxFile, ModelProto proto) throws IOException {
+    ModelVersions.check(onnxFile, proto);
     Map<Path, MappedFile> dataFiles = new LinkedHashMap<>();
     try {
       Map<String, Initializer> inits = index(onnxFile, proto, dataFiles);
@@ -84,7 +98,6 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   private static ModelProto parse(Path file) throws IOException {
-    ModelProto proto;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size == 0) {
@@ -95,9 +108,19 @@ public final class OnnxModel implements AutoCloseable {
             + " must keep its weights in external data (onnx.save(..., save_as_external_data=True))", size));
       }
       MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      // Parsing from a ByteString over the mapping marks the input immutable, so aliasing makes raw_data a slice of the
-      // mapping instead of a heap copy. The mapping outlives the channel and is released by the GC.
-      CodedInputStream in = UnsafeByteOperations.unsafeWrap(map).newCodedInput();
+      // The mapping outlives the channel and is released by the GC.
+      return parse(file, UnsafeByteOperations.unsafeWrap(map));
+    }
+  }
+
+  /**
+   * Parses {@code bytes}, which must not change while the model is in use: parsing from a ByteString marks the input
+   * immutable, so aliasing makes raw_data a slice of it (of the mapping) instead of a heap copy.
+   */
+  private static ModelProto parse(Path file, ByteString bytes) throws IOException {
+    ModelProto proto;
+    try {
+      CodedInputStream in = bytes.newCodedInput();
       in.enableAliasing(true);
       in.setSizeLimit(Integer.MAX_VALUE);
       proto = ModelProto.parseFrom(in, ExtensionRegistryLite.getEmptyRegistry());
@@ -161,6 +184,7 @@ public final class OnnxModel implements AutoCloseable {
             "initializer '%s': external data file '%s' not found (looked for %s); copy it beside the model",
             t.getName(), ref.location(), data));
       }
+      checkRealPathInside(file, dir, t, ref, data);
       mf = MappedFile.open(data);
       dataFiles.put(data, mf);
     }
@@ -197,6 +221,21 @@ public final class OnnxModel implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Refuses a data file that is a symbolic link (or lies under one) leading out of the model's folder: the location
+   * string stays inside, but the bytes would come from elsewhere (a link to /etc/shadow, say).
+   */
+  private static void checkRealPathInside(Path file, Path dir, TensorProto t, ExternalDataRef ref, Path data)
+      throws IOException {
+    Path realDir = dir.toRealPath();
+    Path real = data.toRealPath();
+    if (!real.startsWith(realDir)) {
+      throw new ModelFormatException(file, String.format(
+          "initializer '%s': external data file '%s' is a link to %s, outside the model's folder %s; copy the data"
+              + " file into the folder instead of linking to it", t.getName(), ref.location(), real, realDir));
+    }
   }
 
   /** The file this model was read from, as given to {@link #open}. */

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HfConfigReaderTest {
   @Nested
@@ -276,6 +279,53 @@ class HfConfigReaderTest {
       Path f = Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"llama\",");
       ModelFormatException e = assertThrows(ModelFormatException.class, () -> HfConfigReader.read(dir));
       assertTrue(e.getMessage().startsWith(f + ": not valid JSON"), e.getMessage());
+    }
+
+    /** The 700-byte config that made {@code inspect} allocate 5 GB: refused before anything per layer exists. */
+    @Test
+    void read_billionLayers_refusedNamingFieldAndLimit(@TempDir Path dir) throws IOException {
+      ObjectNode n = TinyConfigs.llamaLike("llama", Style.TRANSFORMERS_4).put("num_hidden_layers", 1_000_000_000);
+      Path f = dir.resolve("config.json");
+      TinyConfigs.MAPPER.writeValue(f.toFile(), n);
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> HfConfigReader.read(dir));
+      assertEquals(f + ": field 'num_hidden_layers': 1000000000 is over the limit of 100000 layers; no model comes"
+          + " near it, so config.json is corrupt", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+      "llama, num_hidden_layers, 100001, 100000 layers",
+      "llama, hidden_size, 1048832, 1048576 channels",
+      "llama, intermediate_size, 1048577, 1048576 channels",
+      "llama, head_dim, 1048577, 1048576 channels",
+      "llama, num_attention_heads, 65540, 65536 heads",
+      "llama, num_key_value_heads, 65537, 65536 heads",
+      "llama, vocab_size, 16777217, 16777216 tokens",
+      "gpt_neox, num_hidden_layers, 100001, 100000 layers",
+    })
+    void parse_sizeOverLimit_failsNamingField(String type, String field, int value, String limit) {
+      ObjectNode n = TinyConfigs.llamaLike(type, Style.TRANSFORMERS_4).put(field, value);
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> TinyConfigs.parse(n));
+      assertTrue(e.getMessage().contains("field '" + field + "': " + value + " is over the limit of " + limit),
+          e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"n_layer", "n_embd", "n_inner", "n_head"})
+    void parse_gpt2SizeOverLimit_failsNamingField(String field) {
+      ObjectNode n = TinyConfigs.MAPPER.createObjectNode().put("model_type", "gpt2").put("n_embd", 64)
+          .put("n_layer", 2).put("n_head", 4).put("vocab_size", 100).put(field, 2_000_000_000);
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> TinyConfigs.parse(n));
+      assertTrue(e.getMessage().contains("field '" + field + "': 2000000000 is over the limit"), e.getMessage());
+    }
+
+    @Test
+    void read_duplicateKey_failsNamingKeyLineAndColumn(@TempDir Path dir) throws IOException {
+      Path f = Files.writeString(dir.resolve("config.json"),
+          "{\n  \"model_type\": \"llama\",\n  \"num_hidden_layers\": 3,\n  \"num_hidden_layers\": 4\n}\n");
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> HfConfigReader.read(dir));
+      assertEquals(f + ": key 'num_hidden_layers' appears twice in one object (the second time at line 4 column"
+          + " 22); keys must be unique, remove one", e.getMessage());
     }
 
     @Test

@@ -151,6 +151,45 @@ class OnnxModelBadInputTest {
   }
 
   @Nested
+  class Versions {
+    @Test
+    void open_irVersionFromTheFuture_namesSupportedRange() throws IOException {
+      ModelFormatException e = assertBad(TestModels.linear(1).toBuilder().setIrVersion(999).build());
+      assertEquals(dir.resolve("bad.onnx") + ": ir_version 999 is newer than this reader knows (supported: 3..12,"
+          + " ONNX 1.2 to 1.19); save the model with an older onnx", e.getMessage());
+    }
+
+    @Test
+    void open_noIrVersion_fails() throws IOException {
+      assertBad(TestModels.linear(1).toBuilder().clearIrVersion().build(), "ir_version 0 is missing or too old",
+          "supported: 3..12");
+    }
+
+    @Test
+    void open_noOpsetImport_fails() throws IOException {
+      ModelFormatException e = assertBad(TestModels.linear(1).toBuilder().clearOpsetImport().build());
+      assertEquals(dir.resolve("bad.onnx") + ": opset_import has no entry for the default ONNX domain ('' or"
+          + " 'ai.onnx') (found 0 entries); without it no operator has a meaning, so the model is invalid"
+          + " (onnx.checker refuses it too)", e.getMessage());
+    }
+
+    @Test
+    void open_onlyCustomDomainOpset_fails() throws IOException {
+      assertBad(TestModels.linear(1).toBuilder().clearOpsetImport()
+          .addOpsetImport(TestModels.opset(TestModels.CUSTOM_DOMAIN, 1)).build(), "found 1 entries");
+    }
+
+    @Test
+    void open_aiOnnxDomainSpelledOut_accepted() throws IOException {
+      Path f = TestModels.save(TestModels.linear(1).toBuilder().clearOpsetImport()
+          .addOpsetImport(TestModels.opset("ai.onnx", 17)).build(), dir.resolve("ok.onnx"));
+      try (OnnxModel m = OnnxModel.open(f)) {
+        assertFalse(m.initializerNames().isEmpty());
+      }
+    }
+  }
+
+  @Nested
   class ExternalData {
     private void dataFile(String name, int bytes) throws IOException {
       Files.write(dir.resolve(name), new byte[bytes]);
@@ -163,6 +202,28 @@ class OnnxModelBadInputTest {
       Path model = TestModels.save(TestModels.withInitializers(TestModels.external("w", DataType.FLOAT_VALUE,
           "../outside.bin", "0", "16", 4)), dir.resolve("sub/model.onnx"));
       assertBad(model, "'w'", "'../outside.bin'", "leaves the model's folder");
+    }
+
+    @Test
+    void open_dataFileSymlinkLeavingFolder_namesTensorAndTarget() throws IOException {
+      Files.createDirectories(dir.resolve("sub"));
+      dataFile("secret.bin", 16);
+      Files.createSymbolicLink(dir.resolve("sub/w.data"), dir.resolve("secret.bin"));
+      Path model = TestModels.save(TestModels.withInitializers(TestModels.external("w", DataType.FLOAT_VALUE,
+          "w.data", "0", "16", 4)), dir.resolve("sub/model.onnx"));
+      assertBad(model, "'w'", "'w.data' is a link to " + dir.toRealPath().resolve("secret.bin"),
+          "outside the model's folder " + dir.toRealPath().resolve("sub"));
+    }
+
+    @Test
+    void open_dataFileSymlinkInsideFolder_reads() throws IOException {
+      Files.write(dir.resolve("real.data"), new byte[16]);
+      Files.createSymbolicLink(dir.resolve("w.data"), dir.resolve("real.data"));
+      Path model = TestModels.save(TestModels.withInitializers(TestModels.external("w", DataType.FLOAT_VALUE,
+          "w.data", "0", "16", 4)), dir.resolve("model.onnx"));
+      try (OnnxModel m = OnnxModel.open(model)) {
+        assertEquals(4, m.initializer("w").toFloats().length);
+      }
     }
 
     @Test

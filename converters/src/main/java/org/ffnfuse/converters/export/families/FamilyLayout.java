@@ -9,6 +9,14 @@ public interface FamilyLayout {
   /** Builds the export description from {@code config} and the checkpoint's tensors (lazily; nothing is read). */
   ExportModel load(ModelConfig config, TensorLookup tensors) throws ModelFormatException;
 
+  /**
+   * Whether {@code name} is a buffer that some exporters save beside the weights although the model recomputes it
+   * (rotary inverse frequencies), so that leaving it unused loses nothing.
+   */
+  default boolean isDerivedBuffer(String name) {
+    return name.endsWith(".rotary_emb.inv_freq");
+  }
+
   /** The layout for a family. */
   static FamilyLayout forConfig(ModelConfig config) {
     return switch (config.family()) {

@@ -4,8 +4,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
@@ -14,12 +17,14 @@ import org.ffnfuse.formats.tensor.Tensor;
 
 /**
  * Checked access to a checkpoint's tensors by name: a missing tensor, a wrong shape or a non-float dtype is a
- * {@link ModelFormatException} naming the checkpoint, the tensor, and expected vs found.
+ * {@link ModelFormatException} naming the checkpoint, the tensor, and expected vs found. It remembers what it handed
+ * out ({@link #used()}), so that tensors nothing asked for can be reported.
  */
 public final class TensorLookup {
   private final Path source;
   private final String family;
   private final BiFunction<String, long[], Optional<Tensor>> find;
+  private final Set<String> used = new LinkedHashSet<>();
 
   private TensorLookup(Path source, String family, BiFunction<String, long[], Optional<Tensor>> find) {
     this.source = checkNotNull(source);
@@ -76,6 +81,11 @@ public final class TensorLookup {
     return present ? Optional.of(require(name, dims)) : Optional.empty();
   }
 
+  /** The names {@link #require} and {@link #optional} have handed out so far, in that order. */
+  public Set<String> used() {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(used));
+  }
+
   private Tensor check(String name, Tensor t, long[] dims) throws ModelFormatException {
     if (!t.shape().equals(Shape.of(dims))) {
       throw new ModelFormatException(source, "tensor '" + name + "' has shape " + t.shape() + ", expected "
@@ -85,6 +95,7 @@ public final class TensorLookup {
       throw new ModelFormatException(source, "tensor '" + name + "' has dtype " + t.dtype()
           + ", expected a float type (F32, F16, BF16)");
     }
+    used.add(name);
     return t;
   }
 }
