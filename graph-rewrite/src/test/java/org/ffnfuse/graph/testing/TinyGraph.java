@@ -42,6 +42,19 @@ public final class TinyGraph {
     return this;
   }
 
+  /** A uint8 initializer of zero bytes (packed block-quantized weights). */
+  public TinyGraph bytes(String name, long... dims) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(2);
+    long n = 1;
+    for (long d : dims) {
+      t.addDims(d);
+      n *= d;
+    }
+    t.setRawData(com.google.protobuf.ByteString.copyFrom(new byte[(int) n]));
+    g.addInitializer(t);
+    return this;
+  }
+
   /** A scalar float initializer. */
   public TinyGraph scalar(String name, float v) {
     g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(1).addFloatData(v));
