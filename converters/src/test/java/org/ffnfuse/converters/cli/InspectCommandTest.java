@@ -67,7 +67,7 @@ class InspectCommandTest {
     assertEquals("", out.toString());
   }
 
-  /** A GenAI builder int4 folder: blocks and FFN parameters (logical N·K, not packed bytes) as the source config says. */
+  /** A GenAI builder int4 model: blocks and FFN parameters (logical N·K, not packed bytes) as its source config. */
   @Test
   @Tag(Fixtures.ACCEPTANCE)
   void inspect_genAiInt4Json_blocksAndParametersOfSourceModel() throws Exception {

@@ -16,10 +16,12 @@ import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.onnx.OnnxModel;
 import org.ffnfuse.formats.testing.Fixtures;
 import org.ffnfuse.graph.ir.Graph;
+import org.ffnfuse.graph.pattern.Activation;
 import org.ffnfuse.graph.pattern.FfnKind;
 import org.ffnfuse.graph.pattern.FfnMatch;
 import org.ffnfuse.graph.pattern.LinearMatch;
 import org.ffnfuse.graph.pattern.NormKind;
+import org.ffnfuse.graph.pattern.NormMatch;
 import org.ffnfuse.graph.structure.Block;
 import org.ffnfuse.graph.structure.TransformerStructure;
 import org.junit.jupiter.api.Tag;
@@ -36,25 +38,25 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DeployStructureTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "genai-llama-austen-16l-fp32-cpu, llama-austen-16l, SWIGLU, RMS_NORM, GroupQueryAttention, false",
-      "genai-llama-austen-16l-int4-cpu, llama-austen-16l, SWIGLU, RMS_NORM, GroupQueryAttention, true",
-      "genai-llama-austen-16l-fp16-cuda, llama-austen-16l, SWIGLU, RMS_NORM, GroupQueryAttention, false",
-      "genai-random-llama-fp32-cpu, random/llama, SWIGLU, RMS_NORM, GroupQueryAttention, false",
-      "genai-random-llama-int4-cpu, random/llama, SWIGLU, RMS_NORM, GroupQueryAttention, true",
-      "genai-random-qwen2-fp32-cpu, random/qwen2, SWIGLU, RMS_NORM, GroupQueryAttention, false",
-      "genai-random-qwen2-int4-cpu, random/qwen2, SWIGLU, RMS_NORM, GroupQueryAttention, true",
-      "genai-random-gemma-fp32-cpu, random/gemma, GEGLU, RMS_NORM, GroupQueryAttention, false",
-      "genai-random-gemma-int4-cpu, random/gemma, GEGLU, RMS_NORM, GroupQueryAttention, true",
-      "ortopt-random-llama, random/llama, SWIGLU, RMS_NORM, decomposed, false",
-      "ortopt-l2-random-llama, random/llama, SWIGLU, RMS_NORM, decomposed, false",
-      "ortopt-random-gpt2, random/gpt2, GELU_MLP, LAYER_NORM, decomposed, false",
-      "ortopt-l2-random-gpt2, random/gpt2, GELU_MLP, LAYER_NORM, decomposed, false",
-      "fp16cast-random-llama, random/llama, SWIGLU, RMS_NORM, decomposed, false",
-      "fp16cast-random-gpt2, random/gpt2, GELU_MLP, LAYER_NORM, decomposed, false",
-      "torchfp16-random-llama, random/llama, SWIGLU, RMS_NORM, decomposed, false",
-      "torchfp16-random-qwen2, random/qwen2, SWIGLU, RMS_NORM, decomposed, false"})
-  void recognize_deployGraph_matchesSourceConfig(String folder, String source, FfnKind kind, NormKind norm,
-      String attention, boolean int4) throws Exception {
+      "genai-llama-austen-16l-fp32-cpu, llama-austen-16l, SWIGLU, SILU, RMS_NORM, GroupQueryAttention, false",
+      "genai-llama-austen-16l-int4-cpu, llama-austen-16l, SWIGLU, SILU, RMS_NORM, GroupQueryAttention, true",
+      "genai-llama-austen-16l-fp16-cuda, llama-austen-16l, SWIGLU, SILU, RMS_NORM, GroupQueryAttention, false",
+      "genai-random-llama-fp32-cpu, random/llama, SWIGLU, SILU, RMS_NORM, GroupQueryAttention, false",
+      "genai-random-llama-int4-cpu, random/llama, SWIGLU, SILU, RMS_NORM, GroupQueryAttention, true",
+      "genai-random-qwen2-fp32-cpu, random/qwen2, SWIGLU, SILU, RMS_NORM, GroupQueryAttention, false",
+      "genai-random-qwen2-int4-cpu, random/qwen2, SWIGLU, SILU, RMS_NORM, GroupQueryAttention, true",
+      "genai-random-gemma-fp32-cpu, random/gemma, GEGLU, GELU_TANH, RMS_NORM, GroupQueryAttention, false",
+      "genai-random-gemma-int4-cpu, random/gemma, GEGLU, GELU_TANH, RMS_NORM, GroupQueryAttention, true",
+      "ortopt-random-llama, random/llama, SWIGLU, SILU, RMS_NORM, decomposed, false",
+      "ortopt-l2-random-llama, random/llama, SWIGLU, SILU, RMS_NORM, decomposed, false",
+      "ortopt-random-gpt2, random/gpt2, GELU_MLP, GELU_TANH, LAYER_NORM, decomposed, false",
+      "ortopt-l2-random-gpt2, random/gpt2, GELU_MLP, GELU_TANH, LAYER_NORM, decomposed, false",
+      "fp16cast-random-llama, random/llama, SWIGLU, SILU, RMS_NORM, decomposed, false",
+      "fp16cast-random-gpt2, random/gpt2, GELU_MLP, GELU_TANH, LAYER_NORM, decomposed, false",
+      "torchfp16-random-llama, random/llama, SWIGLU, SILU, RMS_NORM, decomposed, false",
+      "torchfp16-random-qwen2, random/qwen2, SWIGLU, SILU, RMS_NORM, decomposed, false"})
+  void recognize_deployGraph_matchesSourceConfig(String folder, String source, FfnKind kind, Activation act,
+      NormKind norm, String attention, boolean int4) throws Exception {
     Path dir = Fixtures.shared("deploy/" + folder);
     ModelConfig config = HfConfigReader.read(Fixtures.shared(source));
     try (OnnxModel m = OnnxModel.open(dir.resolve("model.onnx"))) {
@@ -64,6 +66,8 @@ class DeployStructureTest {
       assertEquals(config.hiddenSize(), s.hidden());
       assertEquals(config.vocabSize(), s.embedding().vocab());
       assertEquals(norm, s.finalNorm().kind());
+      double scale = kind == FfnKind.GEGLU ? Math.sqrt(config.hiddenSize()) : 1; // Gemma scales its embeddings
+      assertEquals(scale, s.embedding().scale(), 1e-3);
       assertGenAiConfig(dir, s);
       Set<String> downs = new HashSet<>();
       for (Block b : s.blocks()) {
@@ -73,6 +77,7 @@ class DeployStructureTest {
         assertFalse(b.parallelResidual());
         FfnMatch f = b.ffn().orElseThrow().ffn();
         assertEquals(kind, f.kind(), "FFN kind of block " + i);
+        assertEquals(act, f.activation(), "activation of block " + i);
         assertEquals(config.block(i).ffn().intermediateSize(), f.width(), "FFN width of block " + i);
         assertEquals(norm, b.ffn().get().norm().kind());
         assertEquals(f.input(), b.ffn().get().norm().output(), "the FFN reads its own norm");
@@ -81,6 +86,11 @@ class DeployStructureTest {
         assertEquals(kind.gated(), f.gate().isPresent());
         f.gate().ifPresent(gate -> assertLinear(gate, config.hiddenSize(), f.width(), int4));
         assertTrue(downs.add(f.down().weight()), "each block its own down projection");
+        if (kind == FfnKind.GELU_MLP) {
+          assertTrue(f.up().get().bias().isPresent() || f.activationBias().isPresent(), "fc1 bias, block " + i);
+          NormMatch next = i + 1 < s.blocks().size() ? s.block(i + 1).attention().get().norm() : s.finalNorm();
+          assertTrue(f.down().bias().isPresent() || next.skipBias().isPresent(), "fc2 bias, block " + i);
+        }
       }
       assertEquals(List.of(), s.chains());
     }

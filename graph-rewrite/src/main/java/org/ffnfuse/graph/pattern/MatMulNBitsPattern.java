@@ -13,8 +13,8 @@ import org.ffnfuse.graph.ir.Node;
  * anchored at it, as a {@link LinearMatch} with a {@link BlockQuantization}:
  *
  * <pre>
- *   x [.., K] ── MatMulNBits(B [N, K/block, block·bits/8] uint8, scales, zero_points?, g_idx = none, bias?) ── y [.., N]
- *                 attributes K, N, bits, block_size
+ *   x [.., K] ── MatMulNBits(B, scales, zero_points?, g_idx = none, bias?) ── y [.., N]
+ *                 B: [N, K/block, block·bits/8] uint8; attributes K, N, bits, block_size
  * </pre>
  *
  * Weight, scales, zero points and bias must be initializers whose shapes agree with {@code K}, {@code N},
