@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.ffnfuse.formats.config.AttentionConfig;
 import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.onnx.OnnxModel;
 import org.ffnfuse.formats.testing.Fixtures;
 import org.ffnfuse.graph.ir.Graph;
+import org.ffnfuse.graph.ir.Node;
 import org.ffnfuse.graph.pattern.Activation;
 import org.ffnfuse.graph.pattern.FfnKind;
 import org.ffnfuse.graph.pattern.FfnMatch;
@@ -23,6 +25,7 @@ import org.ffnfuse.graph.pattern.LinearMatch;
 import org.ffnfuse.graph.pattern.NormKind;
 import org.ffnfuse.graph.pattern.NormMatch;
 import org.ffnfuse.graph.structure.Block;
+import org.ffnfuse.graph.structure.ModelSummary;
 import org.ffnfuse.graph.structure.TransformerStructure;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +78,7 @@ class DeployStructureTest {
         assertTrue(b.attention().isPresent(), "attention in block " + i);
         assertEquals(attention, b.attention().get().kind(), "attention kind of block " + i);
         assertFalse(b.parallelResidual());
+        assertAttentionBody(b.attention().get().nodes(), attention, i);
         FfnMatch f = b.ffn().orElseThrow().ffn();
         assertEquals(kind, f.kind(), "FFN kind of block " + i);
         assertEquals(act, f.activation(), "activation of block " + i);
@@ -93,7 +97,23 @@ class DeployStructureTest {
         }
       }
       assertEquals(List.of(), s.chains());
+      if (attention.equals("GroupQueryAttention") && kind == FfnKind.SWIGLU && !source.contains("qwen2")) {
+        AttentionConfig a = config.block(0).attention(); // no q/k/v biases: the weights alone
+        long expected = (long) config.hiddenSize() * (a.numHeads() + 2L * a.numKvHeads()) * a.headDim()
+            + (long) a.numHeads() * a.headDim() * config.hiddenSize();
+        for (ModelSummary.BlockSummary b : ModelSummary.of(s, g).blocks()) {
+          assertEquals(expected, b.attentionParameters(), "attention parameters of block " + b.index());
+        }
+      }
     }
+  }
+
+  /** One fused attention op (or a decomposed Softmax) and nothing of the stream (no norms) between norm and add. */
+  private static void assertAttentionBody(List<Node> nodes, String kind, int block) {
+    String marker = kind.equals("decomposed") ? "Softmax" : kind;
+    assertEquals(1, nodes.stream().filter(n -> n.opType().equals(marker)).count(), "attention op in block " + block);
+    assertTrue(nodes.stream().noneMatch(n -> n.opType().contains("LayerNormalization")),
+        "no norm inside attention of block " + block + ": " + nodes);
   }
 
   private static void assertLinear(LinearMatch l, long in, long out, boolean int4) {

@@ -140,13 +140,20 @@ public record ModelSummary(long hidden, long vocab, List<BlockSummary> blocks, L
   private static Set<String> initializersOf(Graph g, List<Node> nodes, Sizes sizes) {
     Set<String> out = new HashSet<>();
     for (Node n : nodes) {
-      for (String in : n.inputs()) {
-        Optional<String> i = in.isEmpty() ? Optional.empty() : g.initializerBehind(in);
+      for (int k = 0; k < n.inputs().size(); k++) {
+        String in = n.input(k);
+        Optional<String> i = in.isEmpty() || rotaryCache(n, k) ? Optional.empty() : g.initializerBehind(in);
         i.filter(x -> sizes.quantized().containsKey(x) || g.initializer(x).map(info -> info.isFloat()
             && info.shape().rank() >= 1 && info.shape().elementCount() > 1).orElse(false)).ifPresent(out::add);
       }
     }
     return out;
+  }
+
+  /** Whether input {@code k} of {@code n} is a precomputed cos/sin table (a buffer, not a parameter). */
+  private static boolean rotaryCache(Node n, int k) {
+    return (n.is("com.microsoft", "GroupQueryAttention") && (k == 7 || k == 8))
+        || (n.is("com.microsoft", "RotaryEmbedding") && (k == 2 || k == 3));
   }
 
   /**

@@ -283,7 +283,7 @@ final class StructureRecognizer {
     Deque<String> todo = new ArrayDeque<>(List.of(value));
     while (!todo.isEmpty()) {
       String v = todo.pop();
-      if (!seen.add(v) || stop.contains(v)) {
+      if (v.isEmpty() || !seen.add(v) || stop.contains(v)) { // "" is an omitted input, not a value
         continue;
       }
       g.producer(v).ifPresent(n -> {
