@@ -49,7 +49,7 @@ class GenAiStructureTest {
           integer("kv_num_heads", 2), integer("do_rotary", 1));
       nbits(t, "o" + i, "att" + i, "o_out" + i, 64, 64);
       t.weight("pln" + i, 64).node("com.microsoft", "SkipSimplifiedLayerNormalization",
-          stream + " o_out" + i + " pln" + i + " -> f" + i + " _m" + i + " _v" + i + " t" + i);
+          stream + " o_out" + i + " pln" + i + " -> f" + i + " _ _ t" + i);
       String ffnIn = ffnReadsSum && i == 0 ? "t" + i : "f" + i;
       nbits(t, "gate" + i, ffnIn, "g" + i, 64, 96);
       nbits(t, "up" + i, ffnIn, "u" + i, 64, 96);
@@ -59,7 +59,7 @@ class GenAiStructureTest {
       boolean last = i == blocks - 1;
       String next = last ? "final" : "a" + (i + 1);
       t.weight("ln" + (i + 1), 64).node("com.microsoft", "SkipSimplifiedLayerNormalization", "t" + i + " d" + i
-          + " ln" + (i + 1) + " -> " + next + (last ? "" : " _mm" + i + " _vv" + i + " s" + (i + 1)));
+          + " ln" + (i + 1) + " -> " + next + (last ? "" : " _ _ s" + (i + 1)));
       stream = "s" + (i + 1);
     }
     if (emb == Emb.TRANSPOSED) {
@@ -74,6 +74,7 @@ class GenAiStructureTest {
     assertEquals(2, s.blocks().size());
     for (Block b : s.blocks()) {
       assertEquals("GroupQueryAttention", b.attention().orElseThrow().kind());
+      assertEquals(3, b.attention().get().nodes().size(), "q/k/v, GQA, o: " + b.attention().get().nodes());
       FfnMatch f = b.ffn().orElseThrow().ffn();
       assertEquals(FfnKind.SWIGLU, f.kind());
       assertEquals(96, f.width());

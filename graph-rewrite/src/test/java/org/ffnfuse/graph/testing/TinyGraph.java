@@ -71,7 +71,10 @@ public final class TinyGraph {
     return this;
   }
 
-  /** A node; {@code io} is inputs then "->" then outputs; attributes as further {@link AttributeProto}s. */
+  /**
+   * A node; {@code io} is inputs then "->" then outputs ({@code _} for an omitted one); attributes as further
+   * {@link AttributeProto}s.
+   */
   public TinyGraph node(String op, String io, AttributeProto... attrs) {
     return node("", op, io, attrs);
   }
@@ -83,7 +86,7 @@ public final class TinyGraph {
       n.addInput(in.equals("_") ? "" : in);
     }
     for (String out : parts[1].trim().split("\\s+")) {
-      n.addOutput(out);
+      n.addOutput(out.equals("_") ? "" : out);
     }
     for (AttributeProto a : attrs) {
       n.addAttribute(a);
