@@ -61,7 +61,7 @@ public final class MatMulNBitsPattern implements Pattern<LinearMatch> {
           + w.shape() + ", expected U8 " + packed);
     }
     Optional<String> scales = g.initializerBehind(anchor.input(2));
-    if (scales.isEmpty() || !hasElements(g, scales.get(), n * blocks, true)) {
+    if (scales.isEmpty() || !isFloatOf(g, scales.get(), n * blocks)) {
       return Match.miss(anchor, "scales " + anchor.input(2) + " are not a float initializer of " + n * blocks
           + " elements");
     }
@@ -73,7 +73,7 @@ public final class MatMulNBitsPattern implements Pattern<LinearMatch> {
       return Match.miss(anchor, "zero points " + anchor.input(3) + " are not an initializer");
     }
     Optional<String> bias = g.initializerBehind(anchor.input(5));
-    if (!anchor.input(5).isEmpty() && (bias.isEmpty() || !hasElements(g, bias.get(), n, true))) {
+    if (!anchor.input(5).isEmpty() && (bias.isEmpty() || !isFloatOf(g, bias.get(), n))) {
       return Match.miss(anchor, "bias " + anchor.input(5) + " is not a float initializer of " + n + " elements");
     }
     BlockQuantization q = new BlockQuantization(bits, block, scales.get(), zeroPoints);
@@ -81,8 +81,8 @@ public final class MatMulNBitsPattern implements Pattern<LinearMatch> {
         bias, List.of(anchor), Optional.of(q)));
   }
 
-  private static boolean hasElements(Graph g, String init, long count, boolean isFloat) {
+  private static boolean isFloatOf(Graph g, String init, long count) {
     InitializerInfo i = g.initializer(init).orElseThrow();
-    return i.shape().elementCount() == count && i.isFloat() == isFloat;
+    return i.shape().elementCount() == count && i.isFloat();
   }
 }
