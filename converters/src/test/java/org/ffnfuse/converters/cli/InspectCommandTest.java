@@ -9,7 +9,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.ffnfuse.formats.config.HfConfigReader;
+import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.testing.Fixtures;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -62,5 +65,24 @@ class InspectCommandTest {
     assertEquals(ErrorHandler.BAD_INPUT, code);
     assertTrue(err.toString().contains("bad.onnx") && err.toString().contains("token embedding"), err.toString());
     assertEquals("", out.toString());
+  }
+
+  /** A GenAI builder int4 model: blocks and FFN parameters (logical N·K, not packed bytes) as its source config. */
+  @Test
+  @Tag(Fixtures.ACCEPTANCE)
+  void inspect_genAiInt4Json_blocksAndParametersOfSourceModel() throws Exception {
+    ModelConfig c = HfConfigReader.read(Fixtures.shared("llama-austen-16l"));
+    Path onnx = Fixtures.shared("deploy/genai-llama-austen-16l-int4-cpu").resolve("model.onnx");
+    assertEquals(0, run("inspect", onnx.toString(), "--json"), err.toString());
+    JsonNode j = new ObjectMapper().readTree(out.toString());
+    assertEquals(c.numLayers(), j.get("blocks").size());
+    for (JsonNode b : j.get("blocks")) {
+      assertEquals("GroupQueryAttention", b.get("attentionKind").asText());
+      assertEquals("swiglu", b.get("ffn").asText());
+      assertEquals(c.block(0).ffn().intermediateSize(), b.get("ffnWidth").asLong());
+      assertEquals(3L * c.hiddenSize() * c.block(0).ffn().intermediateSize(), b.get("ffnParameters").asLong());
+    }
+    assertEquals(0, j.get("chains").size());
+    assertEquals((long) c.vocabSize() * c.hiddenSize(), j.get("parameters").get("embedding").asLong());
   }
 }

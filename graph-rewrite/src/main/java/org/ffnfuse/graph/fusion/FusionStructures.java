@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.ArrayList;
 import java.util.List;
 import org.ffnfuse.graph.ir.Graph;
+import org.ffnfuse.graph.pattern.FfnMatch;
+import org.ffnfuse.graph.pattern.LinearMatch;
 import org.ffnfuse.graph.pattern.NormForm;
 import org.ffnfuse.graph.structure.Block;
 import org.ffnfuse.graph.structure.FfnBranch;
@@ -38,7 +40,7 @@ final class FusionStructures {
    * The FFN branches of chain {@code c} (the plan was checked against {@code s}).
    *
    * @throws IllegalArgumentException if a member is a parallel-residual block or joins the stream through an ORT
-   *     Skip*Normalization op rather than a plain Add
+   *     Skip*Normalization op rather than a plain Add, or has block-quantized weights
    */
   static List<FfnBranch> members(TransformerStructure s, ChainRange c) {
     List<FfnBranch> out = new ArrayList<>();
@@ -53,8 +55,18 @@ final class FusionStructures {
           "chain %s: block %s's FFN joins the residual stream through %s (norm %s); only plain Add residuals and"
               + " separate norms are supported (fuse the graph before ONNX Runtime's transformer optimizer)", c, k,
           f.residual().add(), f.norm().form());
+      checkArgument(!quantized(f.ffn()), "chain %s: block %s's FFN has block-quantized"
+          + " (MatMulNBits) weights; fusing quantized FFNs is not supported yet (fuse before quantizing)", c, k);
       out.add(f);
     }
     return out;
+  }
+
+  private static boolean quantized(FfnMatch f) {
+    List<LinearMatch> ls = new ArrayList<>(List.of(f.down()));
+    f.gate().ifPresent(ls::add);
+    f.up().ifPresent(ls::add);
+    f.gateUp().ifPresent(x -> ls.add(x.linear()));
+    return ls.stream().anyMatch(l -> l.quantization().isPresent());
   }
 }

@@ -8,7 +8,7 @@ import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.ir.Node;
 
 /**
- * Gated FFN (SwiGLU, GeGLU, ReGLU), anchored at the down projection's MatMul/Gemm:
+ * Gated FFN (SwiGLU, GeGLU, ReGLU), anchored at the down projection's MatMul/Gemm/MatMulNBits:
  *
  * <pre>
  *   x ─┬─ gate ─ act ─┐                         x ─ gate_up ─┬─ Slice/Split[0:w] ─ act ─┐
@@ -32,7 +32,7 @@ public final class GatedFfnPattern implements Pattern<FfnMatch> {
 
   @Override
   public boolean isAnchor(Node n) {
-    return n.is("MatMul") || n.is("Gemm");
+    return n.is("MatMul") || n.is("Gemm") || n.is("com.microsoft", "MatMulNBits");
   }
 
   @Override

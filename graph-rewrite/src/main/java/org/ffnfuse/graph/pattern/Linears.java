@@ -19,8 +19,16 @@ import org.ffnfuse.graph.ir.Node;
 public final class Linears {
   private Linears() {}
 
-  /** Whether {@code n} can be the core of a linear layer (MatMul or Gemm with an initializer weight). */
+  private static final MatMulNBitsPattern N_BITS = new MatMulNBitsPattern();
+
+  /**
+   * Whether {@code n} can be the core of a linear layer: MatMul or Gemm with an initializer weight, or a
+   * {@link MatMulNBitsPattern} match.
+   */
   public static boolean isCore(Graph g, Node n) {
+    if (N_BITS.isAnchor(n)) {
+      return N_BITS.match(g, n).found().isPresent();
+    }
     return (n.is("MatMul") || n.is("Gemm")) && weightOf(g, n).isPresent();
   }
 
@@ -71,6 +79,9 @@ public final class Linears {
           "expected MatMul or Gemm with an initializer weight producing " + v);
     }
     Node c = core.get();
+    if (N_BITS.isAnchor(c)) {
+      return quantized(g, value, N_BITS.match(g, c).found().orElseThrow(), bias, nodes);
+    }
     nodes.add(c);
     Weight w = weightOf(g, c).orElseThrow();
     w.transpose().ifPresent(nodes::add);
@@ -105,6 +116,28 @@ public final class Linears {
       nodes.addAll(ShapeArithmetic.computation(g, List.of(unflatten.get())));
     }
     return Match.found(new LinearMatch(input, value, w.initializer(), w.orientation(), w.in(), w.out(), bias, nodes));
+  }
+
+  /** A MatMulNBits core with the bias Add and unflatten Reshape already walked over in {@code outer}. */
+  private static Match<LinearMatch> quantized(Graph g, String value, LinearMatch core, Optional<String> addBias,
+      List<Node> outer) {
+    Node c = core.nodes().get(0);
+    if (addBias.isPresent() && core.bias().isPresent()) {
+      return Match.miss(c, "has a bias input and a bias Add; expected one bias");
+    }
+    Optional<String> bias = addBias.isPresent() ? addBias : core.bias();
+    if (addBias.isPresent() && g.initializer(addBias.get()).orElseThrow().shape().dim(-1) != core.out()) {
+      return Match.miss(c, "bias " + addBias.get() + " does not have " + core.out() + " elements");
+    }
+    Optional<Node> unflatten = outer.stream().filter(n -> n.is("Reshape")).findFirst();
+    if (unflatten.isPresent() && !lastElementIs(g, unflatten.get(), core.out())) {
+      return Match.miss(unflatten.get(), "Reshape after the linear layer changes its last dim (expected "
+          + core.out() + ")");
+    }
+    List<Node> nodes = new ArrayList<>(outer);
+    nodes.add(c);
+    return Match.found(new LinearMatch(core.input(), value, core.weight(), core.orientation(), core.in(),
+        core.out(), bias, nodes, core.quantization()));
   }
 
   private static boolean lastElementIs(Graph g, Node reshape, long expected) {

@@ -25,7 +25,7 @@ public final class MlpFfnPattern implements Pattern<FfnMatch> {
 
   @Override
   public boolean isAnchor(Node n) {
-    return n.is("MatMul") || n.is("Gemm");
+    return n.is("MatMul") || n.is("Gemm") || n.is("com.microsoft", "MatMulNBits");
   }
 
   @Override

@@ -19,11 +19,20 @@ import org.ffnfuse.graph.ir.Node;
  *     {@code 1+w} is just the weight)
  * @param epsilon the epsilon added to the variance
  * @param nodes the nodes of the normalization
+ * @param skipBias for skip forms, a bias initializer added to the sum before normalizing (ONNX Runtime's optimizer
+ *     moves the bias of the projection ending the branch there), if any
  */
 public record NormMatch(NormKind kind, NormForm form, String input, Optional<String> skip, String output,
     Optional<String> sum, Optional<String> weight, Optional<String> bias, double gainOffset, double epsilon,
-    List<Node> nodes) {
+    List<Node> nodes, Optional<String> skipBias) {
   public NormMatch {
     nodes = List.copyOf(nodes);
+  }
+
+  /** A norm without a skip bias. */
+  public NormMatch(NormKind kind, NormForm form, String input, Optional<String> skip, String output,
+      Optional<String> sum, Optional<String> weight, Optional<String> bias, double gainOffset, double epsilon,
+      List<Node> nodes) {
+    this(kind, form, input, skip, output, sum, weight, bias, gainOffset, epsilon, nodes, Optional.empty());
   }
 }

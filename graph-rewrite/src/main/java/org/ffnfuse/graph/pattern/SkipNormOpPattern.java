@@ -13,6 +13,9 @@ import org.ffnfuse.graph.ir.Node;
  *   skip ──┴─ SkipLayerNormalization(gamma, beta?, bias?) ─┬─ output 0: LayerNorm(input + skip + bias)
  *             SkipSimplifiedLayerNormalization(gamma, bias?) └─ output 3: input + skip + bias (the residual sum)
  * </pre>
+ *
+ * Either summand may be the residual stream (the GenAI builder puts it first, ONNX Runtime's optimizer second). The
+ * bias, a float {@code [hidden]} initializer, is recorded as {@link NormMatch#skipBias()}.
  */
 public final class SkipNormOpPattern implements Pattern<NormMatch> {
   @Override
@@ -48,13 +51,18 @@ public final class SkipNormOpPattern implements Pattern<NormMatch> {
       }
     }
     String biasInput = anchor.input(layer ? 4 : 3);
-    if (!biasInput.isEmpty()) {
-      return Match.miss(anchor, "has a bias input " + biasInput + " added before normalizing; not supported");
+    Optional<String> skipBias = g.initializerBehind(biasInput);
+    if (!biasInput.isEmpty() && skipBias.isEmpty()) {
+      return Match.miss(anchor, "bias " + biasInput + " added before normalizing is not an initializer");
     }
     Optional<String> sum = anchor.output(3).isEmpty() ? Optional.empty() : Optional.of(anchor.output(3));
     NormMatch m = new NormMatch(layer ? NormKind.LAYER_NORM : NormKind.RMS_NORM, NormForm.SKIP_OPERATOR,
         anchor.input(0), Optional.of(anchor.input(1)), anchor.output(0), sum, gamma, beta, 0,
-        anchor.floatAttribute("epsilon", 1e-5f), List.of(anchor));
+        anchor.floatAttribute("epsilon", 1e-5f), List.of(anchor), skipBias);
+    String biasProblem = skipBias.map(b -> Norms.gainProblem(g, gamma, skipBias)).orElse(null);
+    if (biasProblem != null) {
+      return Match.miss(anchor, biasProblem);
+    }
     String problem = Norms.gainProblem(g, gamma, beta);
     return problem == null ? Match.found(m) : Match.miss(anchor, problem);
   }

@@ -2,14 +2,19 @@ package org.ffnfuse.graph.structure;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.ir.InitializerInfo;
 import org.ffnfuse.graph.ir.Node;
+import org.ffnfuse.graph.pattern.BlockQuantization;
 import org.ffnfuse.graph.pattern.FfnMatch;
 import org.ffnfuse.graph.pattern.LinearMatch;
+import org.ffnfuse.graph.pattern.MatMulNBitsPattern;
 
 /**
  * What {@code ffnfuse inspect} shows, as plain records that serialize to JSON as-is (Jackson reads record
@@ -57,7 +62,8 @@ public record ModelSummary(long hidden, long vocab, List<BlockSummary> blocks, L
   public record ChainSummary(int first, int last) {}
 
   /**
-   * Parameter counts (elements of float initializers, each initializer counted once).
+   * Parameter counts (elements of float initializers, each initializer counted once; a block-quantized weight
+   * counts its logical {@code N·K} elements, its scales and zero points nothing).
    *
    * @param total all float initializers
    * @param embedding the token embedding (and a position embedding)
@@ -68,12 +74,13 @@ public record ModelSummary(long hidden, long vocab, List<BlockSummary> blocks, L
 
   /** The summary of {@code s}, recognized in {@code g}. */
   public static ModelSummary of(TransformerStructure s, Graph g) {
+    Sizes sizes = Sizes.of(g, s.embedding());
     List<BlockSummary> blocks = new ArrayList<>();
     long attnTotal = 0;
     long ffnTotal = 0;
     for (Block b : s.blocks()) {
-      long attn = b.attention().map(a -> count(g, initializersOf(g, a.nodes()))).orElse(0L);
-      long ffn = b.ffn().map(f -> count(g, ffnInitializers(f.ffn()))).orElse(0L);
+      long attn = b.attention().map(a -> sizes.count(initializersOf(g, a.nodes(), sizes))).orElse(0L);
+      long ffn = b.ffn().map(f -> sizes.count(ffnInitializers(f.ffn()))).orElse(0L);
       attnTotal += attn;
       ffnTotal += ffn;
       String norm = b.ffn().map(f -> f.norm().kind().jsonName())
@@ -85,11 +92,12 @@ public record ModelSummary(long hidden, long vocab, List<BlockSummary> blocks, L
     }
     Set<String> emb = new HashSet<>(List.of(s.embedding().weight()));
     s.embedding().positionEmbedding().ifPresent(emb::add);
-    long total = g.initializers().stream().filter(InitializerInfo::isFloat)
-        .mapToLong(i -> i.shape().elementCount()).sum();
+    long total = sizes.count(g.initializers().stream()
+        .filter(i -> i.isFloat() || sizes.quantized().containsKey(i.name())).map(InitializerInfo::name)
+        .collect(Collectors.toSet()));
     return new ModelSummary(s.hidden(), s.embedding().vocab(), blocks,
         s.chains().stream().map(c -> new ChainSummary(c.first(), c.last())).toList(), s.finalNorm().kind().jsonName(),
-        s.lmHead().tied(), new ParameterSummary(total, count(g, emb), attnTotal, ffnTotal));
+        s.lmHead().tied(), new ParameterSummary(total, sizes.count(emb), attnTotal, ffnTotal));
   }
 
   /**
@@ -129,19 +137,53 @@ public record ModelSummary(long hidden, long vocab, List<BlockSummary> blocks, L
     return out;
   }
 
-  private static Set<String> initializersOf(Graph g, List<Node> nodes) {
+  private static Set<String> initializersOf(Graph g, List<Node> nodes, Sizes sizes) {
     Set<String> out = new HashSet<>();
     for (Node n : nodes) {
-      for (String in : n.inputs()) {
-        Optional<String> i = in.isEmpty() ? Optional.empty() : g.initializerBehind(in);
-        i.filter(x -> g.initializer(x).map(info -> info.isFloat() && info.shape().rank() >= 1
-            && info.shape().elementCount() > 1).orElse(false)).ifPresent(out::add);
+      for (int k = 0; k < n.inputs().size(); k++) {
+        String in = n.input(k);
+        Optional<String> i = in.isEmpty() || rotaryCache(n, k) ? Optional.empty() : g.initializerBehind(in);
+        i.filter(x -> sizes.quantized().containsKey(x) || g.initializer(x).map(info -> info.isFloat()
+            && info.shape().rank() >= 1 && info.shape().elementCount() > 1).orElse(false)).ifPresent(out::add);
       }
     }
     return out;
   }
 
-  private static long count(Graph g, Set<String> initializers) {
-    return initializers.stream().mapToLong(i -> g.initializer(i).orElseThrow().shape().elementCount()).sum();
+  /** Whether input {@code k} of {@code n} is a precomputed cos/sin table (a buffer, not a parameter). */
+  private static boolean rotaryCache(Node n, int k) {
+    return (n.is("com.microsoft", "GroupQueryAttention") && (k == 7 || k == 8))
+        || (n.is("com.microsoft", "RotaryEmbedding") && (k == 2 || k == 3));
+  }
+
+  /**
+   * Parameter sizes: a block-quantized weight counts its logical {@code [N, K]} elements, its scales and zero points
+   * count nothing (they are how the weight is stored, not parameters of the model).
+   */
+  private record Sizes(Graph g, Map<String, Long> quantized, Set<String> storage) {
+    static Sizes of(Graph g, Embedding emb) {
+      Map<String, Long> quantized = new HashMap<>();
+      Set<String> storage = new HashSet<>();
+      MatMulNBitsPattern nbits = new MatMulNBitsPattern();
+      for (LinearMatch l : nbits.findAll(g)) {
+        quantized.put(l.weight(), l.in() * l.out());
+        l.quantization().ifPresent(q -> add(storage, q));
+      }
+      emb.quantization().ifPresent(q -> {
+        quantized.put(emb.weight(), emb.vocab() * emb.hidden());
+        add(storage, q);
+      });
+      return new Sizes(g, quantized, storage);
+    }
+
+    private static void add(Set<String> storage, BlockQuantization q) {
+      storage.add(q.scales());
+      q.zeroPoints().ifPresent(storage::add);
+    }
+
+    long count(Set<String> initializers) {
+      return initializers.stream().filter(i -> !storage.contains(i))
+          .mapToLong(i -> quantized.getOrDefault(i, g.initializer(i).orElseThrow().shape().elementCount())).sum();
+    }
   }
 }

@@ -80,6 +80,7 @@ final class StructureRecognizer {
       List<String> others = new ArrayList<>();
       Set<String> stop = new HashSet<>(aliases);
       stop.addAll(prev);
+      fused.ifPresent(f -> stop.add(f.output()));
       for (String v : aliases) {
         for (Node c : g.consumers(v)) {
           if (combiners.contains(c)) {
@@ -90,7 +91,7 @@ final class StructureRecognizer {
             continue;
           }
           String other = c.input(0).equals(v) ? c.input(1) : c.input(0);
-          if (aliases.contains(other) || !(isZero(other) || reached(other, stop).stream().anyMatch(aliases::contains))) {
+          if (aliases.contains(other) || !(isZero(other) || readsStream(other, aliases, stop, fused))) {
             continue;
           }
           combiners.add(c);
@@ -182,6 +183,8 @@ final class StructureRecognizer {
       Optional<NormMatch> fused) throws UnrecognizedGraphException {
     Set<String> stop = new HashSet<>(aliases);
     stop.addAll(prev);
+    // A skip norm's output 0 is computed from the previous stream too: the walk up must not cross it.
+    fused.ifPresent(f -> stop.add(f.output()));
     List<NormMatch> current = feedingNorms(other, aliases, stop, fused);
     List<NormMatch> previous = feedingNorms(other, prev, stop, Optional.empty());
     String streamIn = add.input(0).equals(other) ? add.input(1) : add.input(0);
@@ -265,13 +268,22 @@ final class StructureRecognizer {
     return out;
   }
 
+  /**
+   * Whether {@code value} depends on the stream: on one of its aliases, or on the normalized output of the skip norm
+   * that produced it (GenAI builder graphs read a block's branch from output 0 while output 3 carries the sum).
+   */
+  private boolean readsStream(String value, Set<String> aliases, Set<String> stop, Optional<NormMatch> fused) {
+    Set<String> r = reached(value, stop);
+    return r.stream().anyMatch(aliases::contains) || fused.map(f -> r.contains(f.output())).orElse(false);
+  }
+
   /** Values {@code value} depends on, walking up through producers but not past values in {@code stop}. */
   private Set<String> reached(String value, Set<String> stop) {
     Set<String> seen = new HashSet<>();
     Deque<String> todo = new ArrayDeque<>(List.of(value));
     while (!todo.isEmpty()) {
       String v = todo.pop();
-      if (!seen.add(v) || stop.contains(v)) {
+      if (v.isEmpty() || !seen.add(v) || stop.contains(v)) { // "" is an omitted input, not a value
         continue;
       }
       g.producer(v).ifPresent(n -> {

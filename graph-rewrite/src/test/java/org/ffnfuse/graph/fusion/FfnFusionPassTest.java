@@ -22,8 +22,10 @@ import org.ffnfuse.graph.analysis.AttentionRemovalPass;
 import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.ir.Node;
 import org.ffnfuse.graph.pass.PassManager;
+import org.ffnfuse.graph.structure.Chain;
 import org.ffnfuse.graph.structure.TransformerStructure;
 import org.ffnfuse.graph.testing.OnnxFiles;
+import org.ffnfuse.graph.testing.TinyGraph;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -251,6 +253,37 @@ class FfnFusionPassTest {
         double d = OrtRunner.maxAbsDiff(logits(f32, in, tmp, "f32", ids), logits(f16, in, tmp, "f16", ids));
         assertTrue(d > 0 && d < 1e-2, "fp16 rounding of the fused weights moved logits by " + d);
       }
+    }
+
+    /** Two attention-free SwiGLU blocks with plain Add residuals whose projections are int4 MatMulNBits. */
+    Graph int4Chain() {
+      TinyGraph t = new TinyGraph().input("ids").output("logits").weight("emb", 40, 64).node("Gather", "emb ids -> x0");
+      for (int i = 0; i < 2; i++) {
+        t.weight("ln" + i, 64).node("SimplifiedLayerNormalization", "x" + i + " ln" + i + " -> n" + i);
+        nbits(t, "gate" + i, "n" + i, "g" + i, 64, 96);
+        nbits(t, "up" + i, "n" + i, "u" + i, 64, 96);
+        t.node("Sigmoid", "g" + i + " -> sg" + i).node("Mul", "g" + i + " sg" + i + " -> a" + i)
+            .node("Mul", "a" + i + " u" + i + " -> m" + i);
+        nbits(t, "down" + i, "m" + i, "d" + i, 96, 64);
+        t.node("Add", "x" + i + " d" + i + " -> x" + (i + 1));
+      }
+      return t.weight("lnf", 64).node("SimplifiedLayerNormalization", "x2 lnf -> nf").weight("lm", 64, 40)
+          .node("MatMul", "nf lm -> logits").build();
+    }
+
+    private void nbits(TinyGraph t, String name, String in, String out, long k, long n) {
+      t.bytes(name, n, k / 32, 16).weight(name + "_s", n, k / 32).node("com.microsoft", "MatMulNBits",
+          in + " " + name + " " + name + "_s -> " + out, TinyGraph.integer("K", k), TinyGraph.integer("N", n),
+          TinyGraph.integer("bits", 4), TinyGraph.integer("block_size", 32));
+    }
+
+    @Test
+    void run_int4Chain_recognizedButRefused() throws Exception {
+      Graph g = int4Chain();
+      assertEquals(List.of(new Chain(0, 1)), TransformerStructure.recognize(g).chains());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> FfnFusionPass.of(FusionPlan.parse("0-1"), FfnFusionPass.Options.defaults()).run(g));
+      assertTrue(e.getMessage().contains("block-quantized"), e.getMessage());
     }
   }
 

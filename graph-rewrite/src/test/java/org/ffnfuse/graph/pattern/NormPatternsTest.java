@@ -78,5 +78,29 @@ class NormPatternsTest {
           .node("com.microsoft", "SkipLayerNormalization", "x s w -> y").output("y").build();
       assertFalse(new SkipNormOpPattern().match(g, g.producer("y").orElseThrow()).isFound());
     }
+
+    @Test
+    void match_skipLayerNormWithBias_recordsSkipBias() {
+      Graph g = new TinyGraph().input("h").input("s").weight("w", 8).weight("b", 8).weight("bias", 8)
+          .node("com.microsoft", "SkipLayerNormalization", "h s w b bias -> y _m _v sum").output("y").output("sum")
+          .build();
+      NormMatch m = new SkipNormOpPattern().match(g, g.producer("y").orElseThrow()).found().orElseThrow();
+      assertEquals("bias", m.skipBias().orElseThrow());
+      assertEquals("b", m.bias().orElseThrow());
+    }
+
+    @Test
+    void match_skipBiasSizeDiffers_misses() {
+      Graph g = new TinyGraph().input("h").input("s").weight("w", 8).weight("bias", 4)
+          .node("com.microsoft", "SkipSimplifiedLayerNormalization", "h s w bias -> y").output("y").build();
+      assertFalse(new SkipNormOpPattern().match(g, g.producer("y").orElseThrow()).isFound());
+    }
+
+    @Test
+    void match_skipBiasNotInitializer_misses() {
+      Graph g = new TinyGraph().input("h").input("s").input("bias").weight("w", 8)
+          .node("com.microsoft", "SkipSimplifiedLayerNormalization", "h s w bias -> y").output("y").build();
+      assertFalse(new SkipNormOpPattern().match(g, g.producer("y").orElseThrow()).isFound());
+    }
   }
 }

@@ -42,6 +42,19 @@ public final class TinyGraph {
     return this;
   }
 
+  /** A uint8 initializer of zero bytes (packed block-quantized weights). */
+  public TinyGraph bytes(String name, long... dims) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(2);
+    long n = 1;
+    for (long d : dims) {
+      t.addDims(d);
+      n *= d;
+    }
+    t.setRawData(com.google.protobuf.ByteString.copyFrom(new byte[(int) n]));
+    g.addInitializer(t);
+    return this;
+  }
+
   /** A scalar float initializer. */
   public TinyGraph scalar(String name, float v) {
     g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(1).addFloatData(v));
@@ -58,7 +71,10 @@ public final class TinyGraph {
     return this;
   }
 
-  /** A node; {@code io} is inputs then "->" then outputs; attributes as further {@link AttributeProto}s. */
+  /**
+   * A node; {@code io} is inputs then "->" then outputs ({@code _} for an omitted one); attributes as further
+   * {@link AttributeProto}s.
+   */
   public TinyGraph node(String op, String io, AttributeProto... attrs) {
     return node("", op, io, attrs);
   }
@@ -70,7 +86,7 @@ public final class TinyGraph {
       n.addInput(in.equals("_") ? "" : in);
     }
     for (String out : parts[1].trim().split("\\s+")) {
-      n.addOutput(out);
+      n.addOutput(out.equals("_") ? "" : out);
     }
     for (AttributeProto a : attrs) {
       n.addAttribute(a);
