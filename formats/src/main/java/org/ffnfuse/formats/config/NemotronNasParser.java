@@ -74,10 +74,11 @@ final class NemotronNasParser implements FamilyParser {
           + " replace_with_linear");
     }
     double mult = f.positiveDoubleOr("ffn_mult", 1);
-    int width = FfnConfig.nemotronIntermediateSize(mult, hidden);
-    if (width <= 0) {
-      throw f.problem("ffn_mult", mult + " gives an FFN width of " + width + " for hidden_size " + hidden);
+    long width = FfnConfig.nemotronIntermediateSize(mult, hidden);
+    if (width <= 0 || width > Integer.MAX_VALUE) {
+      throw f.problem("ffn_mult", mult + " gives an FFN width of " + width + " for hidden_size " + hidden
+          + " (expected 1.." + Integer.MAX_VALUE + ")");
     }
-    return FfnConfig.gated(width);
+    return FfnConfig.gated((int) width);
   }
 }
