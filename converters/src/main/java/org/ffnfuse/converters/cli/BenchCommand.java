@@ -7,9 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.ffnfuse.converters.bench.BenchConfig;
 import org.ffnfuse.converters.bench.BenchReport;
 import org.ffnfuse.converters.bench.BenchResult;
@@ -17,6 +14,7 @@ import org.ffnfuse.converters.bench.ExecutionProvider;
 import org.ffnfuse.converters.bench.OrtBenchmark;
 import org.ffnfuse.formats.io.AtomicFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,40 +40,35 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "10", description = "timed runs (default: ${DEFAULT-VALUE})")
   int repeats;
 
-  @Option(names = "--ep", defaultValue = "cpu", description = "execution provider: cpu or cuda")
-  String ep;
+  @Option(names = "--ep", defaultValue = "cpu", description = "execution provider: ${COMPLETION-CANDIDATES}"
+      + " (default: ${DEFAULT-VALUE})")
+  ExecutionProvider ep;
 
   @Option(names = {"-o", "--output"}, description = "write JSON here (and Markdown beside it, .md)")
   Path output;
 
-  @Option(names = "--json", description = "print JSON instead of the table")
-  boolean json;
+  @Mixin
+  JsonOption json;
 
-  @Option(names = "--quiet", description = "no progress bar")
-  boolean quiet;
+  @Mixin
+  ProgressOptions progress;
 
   @Override
   public Integer call() throws IOException, OrtException {
-    ExecutionProvider provider = switch (ep.toLowerCase(java.util.Locale.ROOT)) {
-      case "cpu" -> ExecutionProvider.CPU;
-      case "cuda" -> ExecutionProvider.CUDA;
-      default -> throw new IllegalArgumentException("--ep must be cpu or cuda, got '" + ep + "'");
-    };
     for (Path m : models) {
       if (!Files.isRegularFile(m) || !m.toString().endsWith(".onnx")) {
         throw new IllegalArgumentException(m + ": bench takes .onnx files (export a checkpoint first: ffnfuse export)");
       }
     }
-    BenchConfig config = new BenchConfig(batches, seq, threads, warmup, repeats, provider, 1234L);
+    BenchConfig config = new BenchConfig(batches, seq, threads, warmup, repeats, ep, 1234L);
     List<BenchResult> results = new ArrayList<>();
     long total = (long) models.size() * batches.size() * repeats;
-    try (ProgressBar pb = progress(total)) {
+    ProgressBars bars = json.json() ? ProgressBars.disabled() : progress.bars();
+    try (ProgressBars.Bar bar = bars.bar("bench", total)) {
       for (Path m : models) {
         results.addAll(OrtBenchmark.run(m, config, what -> {
-          if (pb != null) {
-            pb.step();
-            pb.setExtraMessage(what);
-          }
+          bar.step();
+          bar.message(what);
         }));
       }
     }
@@ -85,16 +78,7 @@ final class BenchCommand implements Callable<Integer> {
       String md = output.getFileName().toString().replaceFirst("\\.json$", "") + ".md";
       AtomicFiles.writeString(output.resolveSibling(md), report.toMarkdown());
     }
-    System.out.print(json ? report.toJson() : report.toMarkdown());
+    System.out.print(json.json() ? report.toJson() : report.toMarkdown());
     return 0;
-  }
-
-  private ProgressBar progress(long total) {
-    if (quiet || json) {
-      return null;
-    }
-    return new ProgressBarBuilder().setTaskName("bench").setInitialMax(total)
-        .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-        .build();
   }
 }

@@ -8,6 +8,7 @@ import org.ffnfuse.converters.export.OnnxExporter;
 import org.ffnfuse.formats.tensor.DType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,6 +44,9 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--position-ids", description = "add a position_ids input")
   boolean positionIds;
 
+  @Mixin
+  ProgressOptions progress;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -50,7 +54,10 @@ public final class ExportCommand implements Callable<Integer> {
     ExportOptions options = ExportOptions.defaults().withWeightType(dtype.dtype).withKvCache(kvCache)
         .withPositionIds(positionIds)
         .withWrite(org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true));
-    ExportResult r = OnnxExporter.export(checkpoint, output, options);
+    ExportResult r;
+    try (ProgressBars.Bar bar = progress.bars().bar("export", 0)) {
+      r = OnnxExporter.export(checkpoint, output, options);
+    }
     spec.commandLine().getOut().printf("exported %s: %d nodes, %d initializers, operators %s%n", r.model(), r.nodes(),
         r.initializers(), String.join(" ", r.operators()));
     return 0;

@@ -13,6 +13,7 @@ import org.ffnfuse.graph.fusion.FfnFusionPass;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -56,6 +57,9 @@ final class FuseCommand implements Callable<Integer> {
       description = "keep fused-away blocks as empty no-op blocks so layer numbers stay (as in Ultra-253B)")
   boolean keepPlaceholders;
 
+  @Mixin
+  ProgressOptions progress;
+
   @Override
   public Integer call() throws IOException {
     FusionPlan plan = chains.plan();
@@ -63,8 +67,10 @@ final class FuseCommand implements Callable<Integer> {
       if (keepPlaceholders) {
         throw new IllegalArgumentException("--keep-placeholders applies to checkpoint input");
       }
-      List<String> reports = OnnxFusion.fuse(input, plan, output,
-          new FfnFusionPass.Options(inline, OnnxFusion.weightType(dtype)));
+      List<String> reports;
+      try (ProgressBars.Bar bar = progress.bars().bar("fuse", 0)) {
+        reports = OnnxFusion.fuse(input, plan, output, new FfnFusionPass.Options(inline, OnnxFusion.weightType(dtype)));
+      }
       reports.forEach(System.err::println);
       System.err.printf("wrote %s%n", output);
       return 0;
@@ -72,7 +78,9 @@ final class FuseCommand implements Callable<Integer> {
     if (inline) {
       throw new IllegalArgumentException("--inline applies to ONNX input (a checkpoint is exported with plain ops)");
     }
-    Fusion.fuse(input, plan, output, dtype, keepPlaceholders);
+    try (ProgressBars.Bar bar = progress.bars().bar("fuse", 0)) {
+      Fusion.fuse(input, plan, output, dtype, keepPlaceholders);
+    }
     System.err.printf("FfnFusion: fused %d chain(s) %s, %d FFNs → %d; wrote %s%n", plan.chains().size(), plan,
         plan.chains().stream().mapToInt(c -> c.length()).sum(), plan.chains().size(), output);
     return 0;

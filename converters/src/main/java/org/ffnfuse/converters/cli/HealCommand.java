@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.eval.EvalTokens;
+import org.ffnfuse.converters.eval.ModelVocab;
 import org.ffnfuse.converters.eval.TokenWindows;
 import org.ffnfuse.converters.fuse.PlanFile;
 import org.ffnfuse.converters.heal.Distillation;
@@ -21,6 +23,7 @@ import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,9 +57,12 @@ final class HealCommand implements Callable<Integer> {
     }
   }
 
-  @Option(names = "--text", required = true,
+  @Option(names = "--text", converter = ReadableFile.class, required = true,
       description = "calibration text (UTF-8), or pre-tokenized ids as JSON {\"ids\":[…]}")
   Path text;
+
+  @Mixin
+  ProgressOptions progress;
 
   @Option(names = {"-o", "--output"}, required = true,
       description = "the healed model: a folder for a checkpoint, a file ending in .onnx for ONNX")
@@ -131,9 +137,14 @@ final class HealCommand implements Callable<Integer> {
       var id = HfConfigReader.read(dir.resolve("config.json")).bosTokenId();
       b = id.isPresent() ? Optional.of((long) id.getAsInt()) : Optional.empty();
     }
+    OptionalLong vocab = ModelVocab.of(original);
+    if (bos != null) {
+      ModelVocab.checkBos(bos, vocab, "--bos");
+    }
     long[] ids;
     if (EvalTokens.isTokenFile(text)) {
       ids = EvalTokens.readIds(text);
+      ModelVocab.checkIds(ids, vocab, text);
     } else {
       Path tok = tokenizer != null ? tokenizer : dir.resolve("tokenizer.json");
       if (!Files.isRegularFile(tok)) {
@@ -143,10 +154,12 @@ final class HealCommand implements Callable<Integer> {
         throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
       }
       ids = EvalTokens.tokenize(text, tok);
+      ModelVocab.checkIds(ids, vocab, tok);
     }
     long[][] windows = TokenWindows.cut(ids, b, window, tokens / window + 2);
     boolean bosFirst = b.isPresent();
-    HealReport r = Healing.heal(original, fused, plan, windows, bosFirst, o, output, System.err::println);
+    HealReport r = Healing.heal(original, fused, plan, windows, bosFirst, o, output,
+        progress.quiet() ? line -> { } : System.err::println);
     System.out.print(table(r));
     System.err.println("heal: wrote " + output);
     return 0;

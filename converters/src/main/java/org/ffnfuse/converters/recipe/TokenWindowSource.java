@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.ffnfuse.converters.eval.EvalTokens;
+import org.ffnfuse.converters.eval.ModelVocab;
 import org.ffnfuse.converters.eval.TokenWindows;
 
 /**
@@ -39,6 +40,8 @@ final class TokenWindowSource {
       ids = EvalTokens.tokenize(text, tok);
       bos = Optional.of(in.bos().getAsLong());
     }
+    ModelVocab.checkIds(ids, ModelVocab.of(in.path()), EvalTokens.isTokenFile(text) ? text
+        : in.tokenizer().orElseThrow());
     if (maxTokens.isPresent() && ids.length > maxTokens.getAsInt()) {
       ids = Arrays.copyOf(ids, maxTokens.getAsInt());
     }
