@@ -21,6 +21,9 @@ public final class TextTokenizer implements AutoCloseable {
   /** Larger files are refused: real ones are tens of megabytes at most. */
   private static final long MAX_BYTES = 256L << 20;
 
+  /** Thread-safe once configured; making one costs more than parsing a small file. */
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final Map<String, String> OPTIONS =
       Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
 
@@ -60,7 +63,7 @@ public final class TextTokenizer implements AutoCloseable {
   private static void checkShape(Path file, String json) throws ModelFormatException {
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(json);
+      root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
       throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage() + location(e), e);
     }
