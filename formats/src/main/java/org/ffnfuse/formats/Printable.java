@@ -11,18 +11,31 @@ public final class Printable {
 
   /** {@code text} with control characters written as {@code \}{@code uXXXX}. */
   public static String escape(String text) {
-    if (text.codePoints().noneMatch(Printable::isControl)) {
+    return escape(text, false);
+  }
+
+  /** {@code text} of several lines: as {@link #escape}, but line feeds are kept. */
+  public static String escapeLines(String text) {
+    return escape(text, true);
+  }
+
+  private static String escape(String text, boolean keepLines) {
+    if (text.codePoints().noneMatch(c -> escaped(c, keepLines))) {
       return text;
     }
     StringBuilder sb = new StringBuilder(text.length() + 16);
     text.codePoints().forEach(c -> {
-      if (isControl(c)) {
+      if (escaped(c, keepLines)) {
         sb.append(String.format("\\u%04x", c));
       } else {
         sb.appendCodePoint(c);
       }
     });
     return sb.toString();
+  }
+
+  private static boolean escaped(int c, boolean keepLines) {
+    return isControl(c) && !(keepLines && c == '\n');
   }
 
   /** C0, DEL and C1 controls, and the bidirectional marks, embeddings, overrides and isolates. */

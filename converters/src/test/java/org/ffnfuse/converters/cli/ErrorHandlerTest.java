@@ -177,6 +177,19 @@ class ErrorHandlerTest {
     }
 
     @Test
+    void inspect_modelPathWithTerminalEscape_tablePrintedEscaped() throws IOException {
+      Path ck = Files.createDirectories(tmp.resolve("ck\u001b]0;pwned\u0007"));
+      for (String f : new String[] {"config.json", "model.safetensors"}) {
+        Files.copy(Fixtures.bundled("random/llama").resolve(f), ck.resolve(f));
+      }
+      CliRun r = CliRun.of("inspect", ck.toString());
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().startsWith(tmp + "/ck\\u001b]0;pwned\\u0007: 4 blocks"), r.out());
+      assertFalse(r.out().contains("\u001b") || r.out().contains("\u0007"), r.out());
+      assertEquals(8, r.out().lines().count(), r.out()); // line feeds kept
+    }
+
+    @Test
     void inspect_ffnMultOverflowingInt_widthReportedWithoutWrapping() throws IOException {
       Path ck = Files.createDirectories(tmp.resolve("ck"));
       String config = Files.readString(Fixtures.bundled("nas-austen-16l").resolve("config.json"));
