@@ -28,6 +28,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+    return handle(ex, cl);
+  }
+
+  /** Prints {@code ex} (an exception, or an error picocli lets through) on {@code cl}'s stderr; its exit code. */
+  static int handle(Throwable ex, CommandLine cl) {
     Failure f = classify(ex);
     var err = cl.getErr();
     err.println("ffnfuse: " + Printable.escape(f.message()));
@@ -42,7 +47,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   record Failure(int exitCode, String message) {}
 
   /** The exit code and one-line message of {@code ex}. */
-  static Failure classify(Exception ex) {
+  static Failure classify(Throwable ex) {
+    if (ex instanceof OutOfMemoryError) {
+      return new Failure(IO_ERROR, "out of memory: " + ex.getMessage() + " (give Java more, e.g."
+          + " FFNFUSE_JAVA_OPTS=-Xmx16g, or use smaller inputs)");
+    }
     if (ex instanceof ModelFormatException) {
       return new Failure(BAD_INPUT, ex.getMessage());
     }

@@ -52,7 +52,16 @@ public final class FfnFuseCli implements Callable<Integer> {
 
   /** Runs the command line and returns its exit code (for tests and the launcher). */
   public static int execute(String... args) {
-    return commandLine().execute(args);
+    return execute(commandLine(), args);
+  }
+
+  /** Runs {@code args} on {@code cl}; errors picocli lets through (out of memory) are typed too. */
+  static int execute(CommandLine cl, String... args) {
+    try {
+      return cl.execute(args);
+    } catch (Error e) {
+      return ErrorHandler.handle(e, cl);
+    }
   }
 
   /**

@@ -33,7 +33,7 @@ record CliRun(int exit, String out, String err) {
       CommandLine cl = cli.get();
       cl.setOut(new PrintWriter(out, true));
       cl.setErr(new PrintWriter(err, true));
-      exit = cl.execute(args);
+      exit = FfnFuseCli.execute(cl, args);
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

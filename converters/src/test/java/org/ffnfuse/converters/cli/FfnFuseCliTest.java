@@ -25,10 +25,28 @@ class FfnFuseCliTest {
     }
   }
 
+  /** A command that runs out of heap, which picocli does not catch. */
+  @Command(name = "oom")
+  static final class Oom implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new OutOfMemoryError("Java heap space");
+    }
+  }
+
   private static CommandLine withBoom() {
     CommandLine cl = FfnFuseCli.commandLine();
     cl.addSubcommand(new Boom());
+    cl.addSubcommand(new Oom());
     return cl;
+  }
+
+  @Test
+  void outOfMemory_oneLineAndExit4() {
+    CliRun r = CliRun.on(FfnFuseCliTest::withBoom, "oom");
+    assertEquals(ErrorHandler.IO_ERROR, r.exit());
+    assertEquals("ffnfuse: out of memory: Java heap space (give Java more, e.g. FFNFUSE_JAVA_OPTS=-Xmx16g, or use"
+        + " smaller inputs)", r.err().strip());
   }
 
   @Test
