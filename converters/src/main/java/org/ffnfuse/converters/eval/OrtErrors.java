@@ -15,9 +15,9 @@ public final class OrtErrors {
 
   /** The two kinds of ONNX Runtime failure the CLI tells apart (exit codes 4 and 3). */
   public enum Kind {
-    /** Memory or device exhausted, or a file ONNX Runtime could not read: retry with more, or smaller inputs. */
+    /** Memory or the device exhausted or failing: retry with more, or with smaller inputs. */
     RESOURCE,
-    /** The model (or an input built for it) is not one ONNX Runtime accepts. */
+    /** The model (its graph, its external data, or an input built for it) is not one ONNX Runtime accepts. */
     REJECTED
   }
 
@@ -26,8 +26,7 @@ public final class OrtErrors {
     OrtErrorCode c = e.getCode();
     String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     boolean memory = m.contains("allocate") || m.contains("bad_alloc") || m.contains("out of memory");
-    boolean device = c == OrtErrorCode.ORT_EP_FAIL || c == OrtErrorCode.ORT_DEVICE_RESET
-        || c == OrtErrorCode.ORT_NO_SUCHFILE;
+    boolean device = c == OrtErrorCode.ORT_EP_FAIL || c == OrtErrorCode.ORT_DEVICE_RESET;
     return memory || device ? Kind.RESOURCE : Kind.REJECTED;
   }
 
