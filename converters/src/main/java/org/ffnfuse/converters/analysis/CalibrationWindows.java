@@ -76,9 +76,8 @@ public final class CalibrationWindows {
       ModelVocab.checkBos(bos.get(), vocab, "--bos");
     }
     if (EvalTokens.isTokenFile(text)) {
-      long[] ids = EvalTokens.readIds(text);
-      ModelVocab.checkIds(ids, vocab, text);
-      return new CalibrationWindows(TokenWindows.cut(ids, bos, window, windows), bos.isPresent());
+      return new CalibrationWindows(TokenWindows.cut(EvalTokens.readIds(text, vocab), bos, window, windows),
+          bos.isPresent());
     }
     Path tok = tokenizer.or(model::tokenizer).orElseThrow(() -> new IllegalArgumentException(
         "no tokenizer.json in or beside " + model.source() + "; give --tokenizer PATH"));
@@ -86,8 +85,7 @@ public final class CalibrationWindows {
     if (b == null) {
       throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
     }
-    long[] ids = EvalTokens.tokenize(text, tok);
-    ModelVocab.checkIds(ids, vocab, tok);
-    return new CalibrationWindows(TokenWindows.cut(ids, Optional.of(b), window, windows), true);
+    return new CalibrationWindows(TokenWindows.cut(EvalTokens.tokenize(text, tok, vocab), Optional.of(b), window,
+        windows), true);
   }
 }

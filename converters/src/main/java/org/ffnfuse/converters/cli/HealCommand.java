@@ -143,8 +143,7 @@ final class HealCommand implements Callable<Integer> {
     }
     long[] ids;
     if (EvalTokens.isTokenFile(text)) {
-      ids = EvalTokens.readIds(text);
-      ModelVocab.checkIds(ids, vocab, text);
+      ids = EvalTokens.readIds(text, vocab);
     } else {
       Path tok = tokenizer != null ? tokenizer : dir.resolve("tokenizer.json");
       if (!Files.isRegularFile(tok)) {
@@ -153,8 +152,7 @@ final class HealCommand implements Callable<Integer> {
       if (b.isEmpty()) {
         throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
       }
-      ids = EvalTokens.tokenize(text, tok);
-      ModelVocab.checkIds(ids, vocab, tok);
+      ids = EvalTokens.tokenize(text, tok, vocab);
     }
     long[][] windows = TokenWindows.cut(ids, b, window, tokens / window + 2);
     boolean bosFirst = b.isPresent();

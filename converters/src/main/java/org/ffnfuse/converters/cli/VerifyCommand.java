@@ -100,9 +100,7 @@ final class VerifyCommand implements Callable<Integer> {
       ModelVocab.checkBos(bos, vocab, "--bos");
     }
     if (EvalTokens.isTokenFile(text)) {
-      long[] ids = EvalTokens.readIds(text);
-      ModelVocab.checkIds(ids, vocab, text);
-      return TokenWindows.cut(ids, Optional.ofNullable(bos), window, windows);
+      return TokenWindows.cut(EvalTokens.readIds(text, vocab), Optional.ofNullable(bos), window, windows);
     }
     Path tok = tokenizer != null ? tokenizer : a.tokenizer().orElseThrow(() -> new IllegalArgumentException(
         "no tokenizer.json in or beside " + a.source() + "; give --tokenizer PATH"));
@@ -110,9 +108,7 @@ final class VerifyCommand implements Callable<Integer> {
     if (b == null) {
       throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
     }
-    long[] ids = EvalTokens.tokenize(text, tok);
-    ModelVocab.checkIds(ids, vocab, tok);
-    return TokenWindows.cut(ids, Optional.of(b), window, windows);
+    return TokenWindows.cut(EvalTokens.tokenize(text, tok, vocab), Optional.of(b), window, windows);
   }
 
   List<String> failures(VerifyReport r) {

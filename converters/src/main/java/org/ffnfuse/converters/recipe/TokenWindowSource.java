@@ -27,7 +27,7 @@ final class TokenWindowSource {
     long[] ids;
     Optional<Long> bos;
     if (EvalTokens.isTokenFile(text)) {
-      ids = EvalTokens.readIds(text);
+      ids = EvalTokens.readIds(text, ModelVocab.of(in.path()));
       bos = Optional.empty();
     } else {
       Path tok = in.tokenizer().orElseThrow(() -> new IllegalArgumentException(field + ": " + text + " is text, but"
@@ -37,11 +37,9 @@ final class TokenWindowSource {
         throw new IllegalArgumentException(field + ": the BOS token id of " + in.path() + " is unknown (no config.json"
             + " bos_token_id); give pre-tokenized ids ({\"ids\":[…]} in a .json file) instead");
       }
-      ids = EvalTokens.tokenize(text, tok);
+      ids = EvalTokens.tokenize(text, tok, ModelVocab.of(in.path()));
       bos = Optional.of(in.bos().getAsLong());
     }
-    ModelVocab.checkIds(ids, ModelVocab.of(in.path()), EvalTokens.isTokenFile(text) ? text
-        : in.tokenizer().orElseThrow());
     if (maxTokens.isPresent() && ids.length > maxTokens.getAsInt()) {
       ids = Arrays.copyOf(ids, maxTokens.getAsInt());
     }
