@@ -39,6 +39,15 @@ record CliRun(int exit, String out, String err) {
       System.setErr(oldErr);
     }
     return new CliRun(exit, out + sysOut.toString(StandardCharsets.UTF_8),
-        err + sysErr.toString(StandardCharsets.UTF_8));
+        withoutJazzerLines(err + sysErr.toString(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * {@code err} without the lines Jazzer's agent prints on System.err when it instruments a class: it is installed in
+   * the test JVM once a {@code @FuzzTest} ran there, and classes the command loads would otherwise show up as output.
+   */
+  private static String withoutJazzerLines(String err) {
+    return err.lines().filter(l -> !l.startsWith("INFO: Instrumented ")).map(l -> l + "\n")
+        .collect(java.util.stream.Collectors.joining());
   }
 }
