@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.ffnfuse.converters.eval.OrtErrors;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.AtomicFiles;
 import org.ffnfuse.formats.onnx.OnnxModel;
@@ -127,7 +128,7 @@ public final class AnalysisModel implements AutoCloseable {
       try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
         o.setIntraOpNumThreads(threads);
         o.setInterOpNumThreads(1);
-        OrtSession s = env.createSession(dir.resolve("analysis.onnx").toString(), o);
+        OrtSession s = session(env, onnx, dir.resolve("analysis.onnx"), o);
         Map<String, long[]> past = new LinkedHashMap<>();
         for (Map.Entry<String, NodeInfo> e : s.getInputInfo().entrySet()) {
           if (e.getKey().startsWith("past_key_values.")) {
@@ -253,6 +254,16 @@ public final class AnalysisModel implements AutoCloseable {
       }
     } finally {
       owned.forEach(OnnxTensor::close);
+    }
+  }
+
+  /** A session on {@code analysisFile}, built from {@code onnx}; ONNX Runtime's failures name {@code onnx}. */
+  private static OrtSession session(OrtEnvironment env, Path onnx, Path analysisFile, OrtSession.SessionOptions o)
+      throws OrtException {
+    try {
+      return env.createSession(analysisFile.toString(), o);
+    } catch (OrtException e) {
+      throw OrtErrors.naming(onnx, e);
     }
   }
 

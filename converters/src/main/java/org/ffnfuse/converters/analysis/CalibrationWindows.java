@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.ffnfuse.converters.eval.EvalTokens;
+import org.ffnfuse.converters.eval.ModelVocab;
 import org.ffnfuse.converters.eval.RunnableModel;
 import org.ffnfuse.converters.eval.TokenWindows;
 
@@ -61,14 +63,21 @@ public final class CalibrationWindows {
    * @param bos BOS id to use instead of the config's
    * @param window tokens per window (without BOS)
    * @param tokens calibration tokens wanted: {@code ⌊tokens / window⌋} windows, at least one
-   * @throws IllegalArgumentException if the tokenizer or BOS is unknown, or the text holds not one window
+   * @throws IllegalArgumentException if the tokenizer or BOS is unknown or BOS is not a token of the model, or the
+   *     text holds not one window
+   * @throws org.ffnfuse.formats.ModelFormatException if a token id is outside the model's vocabulary
    */
   public static CalibrationWindows of(RunnableModel model, Path text, Optional<Path> tokenizer, Optional<Long> bos,
       int window, long tokens) throws IOException {
     checkArgument(window > 1 && tokens > 0, "window %s, tokens %s", window, tokens);
     int windows = (int) Math.max(1, Math.min(Integer.MAX_VALUE, tokens / window));
+    OptionalLong vocab = ModelVocab.of(model.source());
+    if (bos.isPresent()) {
+      ModelVocab.checkBos(bos.get(), vocab, "--bos");
+    }
     if (EvalTokens.isTokenFile(text)) {
-      return new CalibrationWindows(TokenWindows.cut(EvalTokens.readIds(text), bos, window, windows), bos.isPresent());
+      return new CalibrationWindows(TokenWindows.cut(EvalTokens.readIds(text, vocab), bos, window, windows),
+          bos.isPresent());
     }
     Path tok = tokenizer.or(model::tokenizer).orElseThrow(() -> new IllegalArgumentException(
         "no tokenizer.json in or beside " + model.source() + "; give --tokenizer PATH"));
@@ -76,7 +85,7 @@ public final class CalibrationWindows {
     if (b == null) {
       throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
     }
-    return new CalibrationWindows(TokenWindows.cut(EvalTokens.tokenize(text, tok), Optional.of(b), window, windows),
-        true);
+    return new CalibrationWindows(TokenWindows.cut(EvalTokens.tokenize(text, tok, vocab), Optional.of(b), window,
+        windows), true);
   }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import org.ffnfuse.converters.eval.OrtErrors;
 
 /**
  * Times full-sequence forward passes of an ONNX language model on ONNX Runtime. Inputs are random token ids below
@@ -27,7 +28,11 @@ public final class OrtBenchmark {
 
   private OrtBenchmark() {}
 
-  /** Session options for {@code config}; CUDA failures are explained, not hidden. */
+  /**
+   * Session options for {@code config}; CUDA failures are explained, not hidden.
+   *
+   * @throws IllegalArgumentException if {@code config} asks for CUDA and this build or machine has none
+   */
   static OrtSession.SessionOptions options(BenchConfig config) throws OrtException {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     if (config.threads() > 0) {
@@ -39,7 +44,8 @@ public final class OrtBenchmark {
         o.addCUDA();
       } catch (OrtException | UnsatisfiedLinkError e) {
         o.close();
-        throw new IllegalStateException("the CUDA execution provider is not available: " + e.getMessage()
+        String why = e instanceof OrtException ort ? OrtErrors.message(ort) : e.getMessage();
+        throw new IllegalArgumentException("the CUDA execution provider is not available: " + why
             + ". It needs the onnxruntime_gpu build (mvn -Pgpu package) and a machine with an NVIDIA GPU and CUDA 12;"
             + " use --ep cpu here.", e);
       }
@@ -51,8 +57,19 @@ public final class OrtBenchmark {
    * Measures {@code model} at every batch size of {@code config}.
    *
    * @param progress called after each timed run with a short description (for progress bars)
+   * @throws OrtException naming {@code model} (see {@link OrtErrors#kind}) if ONNX Runtime rejects or cannot run it
+   * @throws IllegalArgumentException if {@code config} asks for CUDA and this build or machine has none
    */
   public static List<BenchResult> run(Path model, BenchConfig config, Consumer<String> progress)
+      throws OrtException {
+    try {
+      return measure(model, config, progress);
+    } catch (OrtException e) {
+      throw OrtErrors.naming(model, e);
+    }
+  }
+
+  private static List<BenchResult> measure(Path model, BenchConfig config, Consumer<String> progress)
       throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     List<BenchResult> results = new ArrayList<>();

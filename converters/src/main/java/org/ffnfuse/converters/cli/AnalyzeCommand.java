@@ -6,10 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.ffnfuse.converters.analysis.AnalysisModel;
 import org.ffnfuse.converters.analysis.AnalysisResult;
 import org.ffnfuse.converters.analysis.CalibrationOptions;
@@ -34,7 +30,7 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "checkpoint folder or .onnx file")
   Path model;
 
-  @Option(names = "--text", required = true,
+  @Option(names = "--text", converter = ReadableFile.class, required = true,
       description = "calibration text (UTF-8), or pre-tokenized ids as JSON {\"ids\":[…]}")
   Path text;
 
@@ -63,8 +59,8 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--no-attention", description = "skip attention importance")
   boolean noAttention;
 
-  @Option(names = "--quiet", description = "no progress bar")
-  boolean quiet;
+  @Mixin
+  ProgressOptions progress;
 
   @Option(names = {"-o", "--output"}, required = true, description = "report folder (must not exist or be empty)")
   Path output;
@@ -76,7 +72,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     CalibrationOptions o = CalibrationOptions.all().withBatch(batch).withFfnMatrix(!noFfnMatrix)
         .withAttentionKl(!noAttention);
     AnalysisResult r = analyze(model, text, tokens, window, Optional.ofNullable(tokenizer), Optional.ofNullable(bos),
-        o, threads.value(), quiet);
+        o, threads.value(), progress.bars());
     FusionPlanner.Plan plan = FusionPlanner.plan(r, FusionPlanner.Options.defaults());
     ReportFiles.write(output, r, plan);
     System.out.print(summary(r, plan));
@@ -84,22 +80,16 @@ final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Runs the calibration on {@code model} (also used by {@code drop-attention --auto}). */
+  /** Runs the calibration on {@code model} (also used by {@code drop-attention --auto}), progress on {@code bars}. */
   static AnalysisResult analyze(Path model, Path text, long tokens, int window, Optional<Path> tokenizer,
-      Optional<Long> bos, CalibrationOptions o, int threads, boolean quiet) throws IOException, OrtException {
+      Optional<Long> bos, CalibrationOptions o, int threads, ProgressBars bars) throws IOException, OrtException {
     try (RunnableModel rm = RunnableModel.open(model)) {
       CalibrationWindows w = CalibrationWindows.of(rm, text, tokenizer, bos, window, tokens);
       AnalysisResult r;
       try (AnalysisModel am = AnalysisModel.open(rm.onnx(), threads)) {
         long total = (long) CalibrationRunner.passesPerBatch(am, o) * CalibrationRunner.batches(w.windows(), o);
-        try (ProgressBar pb = quiet ? null : new ProgressBarBuilder().setTaskName("analyze").setInitialMax(total)
-            .setUnit(" passes", 1).setStyle(ProgressBarStyle.ASCII)
-            .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-          r = CalibrationRunner.run(model.toString(), am, w.ids(), w.bosFirst(), o, done -> {
-            if (pb != null) {
-              pb.stepTo(done);
-            }
-          });
+        try (ProgressBars.Bar bar = bars.bar("analyze", total)) {
+          r = CalibrationRunner.run(model.toString(), am, w.ids(), w.bosFirst(), o, bar::stepTo);
         }
       }
       return r.withPlainForwardSeconds(CalibrationRunner.timePlainForward(rm.onnx(), w.ids(), o.batch(), threads));

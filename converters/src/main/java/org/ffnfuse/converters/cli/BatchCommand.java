@@ -49,6 +49,9 @@ final class BatchCommand implements Callable<Integer> {
   @Mixin
   ProgressOptions progress;
 
+  @Mixin
+  JsonOption json;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -63,7 +66,7 @@ final class BatchCommand implements Callable<Integer> {
     try (Progress p = new Progress(progress.bars(), spec.commandLine().getErr())) {
       report = BatchRunner.run(zoo, r, output, new BatchOptions(jobs, budget), p);
     }
-    spec.commandLine().getOut().print(progress.json() ? report.toJson() : report.toMarkdown());
+    spec.commandLine().getOut().print(json.json() ? report.toJson() : report.toMarkdown());
     spec.commandLine().getOut().flush();
     return report.allPassed() ? 0 : SOME_FAILED;
   }

@@ -7,9 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.ffnfuse.converters.bench.BenchConfig;
 import org.ffnfuse.converters.bench.BenchMemory;
 import org.ffnfuse.converters.bench.BenchReport;
@@ -47,28 +44,24 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "10", description = "timed runs (default: ${DEFAULT-VALUE})")
   int repeats;
 
-  @Option(names = "--ep", defaultValue = "cpu", description = "execution provider: cpu or cuda")
-  String ep;
+  @Option(names = "--ep", defaultValue = "cpu", description = "execution provider: ${COMPLETION-CANDIDATES}"
+      + " (default: ${DEFAULT-VALUE})")
+  ExecutionProvider ep;
 
   @Option(names = {"-o", "--output"}, description = "write JSON here (and Markdown beside it, .md)")
   Path output;
 
-  @Option(names = "--json", description = "print JSON instead of the table")
-  boolean json;
+  @Mixin
+  JsonOption json;
 
-  @Option(names = "--quiet", description = "no progress bar")
-  boolean quiet;
+  @Mixin
+  ProgressOptions progress;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException, OrtException {
-    ExecutionProvider provider = switch (ep.toLowerCase(java.util.Locale.ROOT)) {
-      case "cpu" -> ExecutionProvider.CPU;
-      case "cuda" -> ExecutionProvider.CUDA;
-      default -> throw new IllegalArgumentException("--ep must be cpu or cuda, got '" + ep + "'");
-    };
     for (Path m : models) {
       if (!Files.isRegularFile(m) || !m.toString().endsWith(".onnx")) {
         throw new IllegalArgumentException(m + ": bench takes .onnx files (export a checkpoint first: ffnfuse export)");
@@ -81,20 +74,19 @@ final class BenchCommand implements Callable<Integer> {
       }
       guard.check();
     }
-    BenchConfig config = new BenchConfig(batches, seq, threads.value(), warmup, repeats, provider, 1234L);
+    BenchConfig config = new BenchConfig(batches, seq, threads.value(), warmup, repeats, ep, 1234L);
     long available = BenchMemory.available();
     for (Path m : models) {
       BenchMemory.requireFits(m, config, available);
     }
     List<BenchResult> results = new ArrayList<>();
     long total = (long) models.size() * batches.size() * repeats;
-    try (ProgressBar pb = progress(total)) {
+    ProgressBars bars = json.json() ? ProgressBars.disabled() : progress.bars();
+    try (ProgressBars.Bar bar = bars.bar("bench", total)) {
       for (Path m : models) {
         results.addAll(OrtBenchmark.run(m, config, what -> {
-          if (pb != null) {
-            pb.step();
-            pb.setExtraMessage(what);
-          }
+          bar.step();
+          bar.message(what);
         }));
       }
     }
@@ -103,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
       AtomicFiles.writeString(output, report.toJson());
       AtomicFiles.writeString(markdownFile(), report.toMarkdown());
     }
-    spec.commandLine().getOut().print(json ? report.toJson() : report.toMarkdown());
+    spec.commandLine().getOut().print(json.json() ? report.toJson() : report.toMarkdown());
     spec.commandLine().getOut().flush();
     return 0;
   }
@@ -111,14 +103,5 @@ final class BenchCommand implements Callable<Integer> {
   /** The Markdown report beside the JSON one: {@code NAME.md} for {@code -o NAME.json}. */
   private Path markdownFile() {
     return output.resolveSibling(output.getFileName().toString().replaceFirst("\\.json$", "") + ".md");
-  }
-
-  private ProgressBar progress(long total) {
-    if (quiet || json) {
-      return null;
-    }
-    return new ProgressBarBuilder().setTaskName("bench").setInitialMax(total)
-        .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-        .build();
   }
 }

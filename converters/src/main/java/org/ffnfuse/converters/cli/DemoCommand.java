@@ -54,7 +54,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--model", description = "checkpoint folder (default: the bundled samples/models/nas-austen-16l)")
   Path model;
 
-  @Option(names = "--text", description = "evaluation text (default: the bundled Persuasion excerpt)")
+  @Option(names = "--text", converter = ReadableFile.class,
+      description = "evaluation text (default: the bundled Persuasion excerpt)")
   Path text;
 
   @Option(names = "--calibration", description = "calibration text (default: the bundled Brown-corpus excerpt)")
@@ -96,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       long t0 = System.nanoTime();
       AnalysisResult r = AnalyzeCommand.analyze(in, calib, calibrationTokens, 256, Optional.empty(),
-          Optional.empty(), CalibrationOptions.all().withAttentionKl(false), 0, true);
+          Optional.empty(), CalibrationOptions.all().withAttentionKl(false), 0, ProgressBars.disabled());
       FusionPlanner.Plan p = FusionPlanner.plan(r, FusionPlanner.Options.defaults());
       if (p.chains().isEmpty()) {
         throw new IllegalArgumentException("the planner found nothing to fuse in " + in + "; give --chains");

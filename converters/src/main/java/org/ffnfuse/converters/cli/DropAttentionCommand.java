@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -17,12 +18,14 @@ import org.ffnfuse.converters.export.model.ExportModel;
 import org.ffnfuse.converters.fuse.AttentionRemoval;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.ModelPaths;
+import org.ffnfuse.converters.inspect.ModelInspector;
 import org.ffnfuse.formats.config.HfConfigReader;
 import org.ffnfuse.formats.config.ModelConfig;
 import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.safetensors.SafetensorsCheckpoint;
 import org.ffnfuse.formats.tensor.DType;
 import org.ffnfuse.graph.analysis.BranchRemoval;
+import org.ffnfuse.graph.structure.ModelSummary;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,7 +55,8 @@ final class DropAttentionCommand implements Callable<Integer> {
       + " smallest summed KL (yields one long FFN chain)")
   boolean contiguous;
 
-  @Option(names = "--text", description = "calibration text for --auto (UTF-8, or {\"ids\":[…]} JSON)")
+  @Option(names = "--text", converter = ReadableFile.class,
+      description = "calibration text for --auto (UTF-8, or {\"ids\":[…]} JSON)")
   Path text;
 
   @Option(names = "--tokens", defaultValue = "16384", description = "calibration tokens for --auto (default: 16384)")
@@ -64,8 +68,8 @@ final class DropAttentionCommand implements Callable<Integer> {
   @Mixin
   ThreadsOption threads;
 
-  @Option(names = "--quiet", description = "no progress bar")
-  boolean quiet;
+  @Mixin
+  ProgressOptions progress;
 
   @Option(names = {"-o", "--output"}, required = true,
       description = "output: a folder (nemotron-nas checkpoint) or a file ending in .onnx")
@@ -104,11 +108,12 @@ final class DropAttentionCommand implements Callable<Integer> {
   }
 
   private Set<Integer> auto() throws IOException, OrtException {
+    checkAutoCount();
     if (text == null) {
       throw new IllegalArgumentException("--auto measures attention importance on calibration text: give --text FILE");
     }
     AnalysisResult r = AnalyzeCommand.analyze(input, text, tokens, window, Optional.empty(), Optional.empty(),
-        CalibrationOptions.attentionOnly(), threads.value(), quiet);
+        CalibrationOptions.attentionOnly(), threads.value(), progress.bars());
     Set<Integer> chosen = contiguous ? AttentionSelection.contiguous(r.attentionKl(), which.auto)
         : AttentionSelection.leastImportant(r.attentionKl(), which.auto);
     StringBuilder sb = new StringBuilder("drop-attention: attention KL per block (nats/token):");
@@ -116,5 +121,19 @@ final class DropAttentionCommand implements Callable<Integer> {
     System.err.println(sb);
     System.err.println("drop-attention: removing " + chosen + (contiguous ? " (contiguous run)" : ""));
     return chosen;
+  }
+
+  /** Rejects an {@code --auto N} that no measurement could satisfy, before measuring. */
+  private void checkAutoCount() throws IOException {
+    if (which.auto < 1) {
+      throw new IllegalArgumentException("--auto " + which.auto + ": give how many attention sub-blocks to remove"
+          + " (at least 1)");
+    }
+    List<ModelSummary.BlockSummary> blocks = ModelInspector.inspect(input).blocks();
+    long withAttention = blocks.stream().filter(ModelSummary.BlockSummary::attention).count();
+    if (which.auto > withAttention) {
+      throw new IllegalArgumentException("--auto " + which.auto + ": " + input + " has " + withAttention
+          + " blocks with attention (of " + blocks.size() + "); give at most " + withAttention);
+    }
   }
 }

@@ -10,6 +10,7 @@ import org.ffnfuse.formats.io.OutputGuard;
 import org.ffnfuse.formats.tensor.DType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,6 +51,9 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--position-ids", description = "add a position_ids input")
   boolean positionIds;
 
+  @Mixin
+  ProgressOptions progress;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -59,7 +63,10 @@ public final class ExportCommand implements Callable<Integer> {
         .withPositionIds(positionIds)
         .withWrite(org.ffnfuse.formats.onnx.OnnxWriteOptions.defaults().withManifest(true)
             .withFp16Overflow(fp16Overflow.policy));
-    ExportResult r = OnnxExporter.export(checkpoint, output, options);
+    ExportResult r;
+    try (ProgressBars.Bar bar = progress.bars().bar("export", 0)) {
+      r = OnnxExporter.export(checkpoint, output, options);
+    }
     spec.commandLine().getOut().printf("exported %s: %d nodes, %d initializers, operators %s%n", r.model(), r.nodes(),
         r.initializers(), String.join(" ", r.operators()));
     return 0;

@@ -16,6 +16,7 @@ import org.ffnfuse.graph.fusion.FfnFusionPass;
 import org.ffnfuse.graph.fusion.FusionPlan;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -64,6 +65,9 @@ final class FuseCommand implements Callable<Integer> {
       description = "keep fused-away blocks as empty no-op blocks so layer numbers stay (as in Ultra-253B)")
   boolean keepPlaceholders;
 
+  @Mixin
+  ProgressOptions progress;
+
   @Override
   public Integer call() throws IOException {
     OutputGuard.create().inputs(ModelPaths.inputs(input)).input(Optional.ofNullable(chains.plan))
@@ -73,8 +77,11 @@ final class FuseCommand implements Callable<Integer> {
       if (keepPlaceholders) {
         throw new IllegalArgumentException("--keep-placeholders applies to checkpoint input");
       }
-      List<String> reports = OnnxFusion.fuse(input, plan, output,
-          new FfnFusionPass.Options(inline, OnnxFusion.weightType(dtype)), fp16Overflow.policy);
+      List<String> reports;
+      try (ProgressBars.Bar bar = progress.bars().bar("fuse", 0)) {
+        reports = OnnxFusion.fuse(input, plan, output,
+            new FfnFusionPass.Options(inline, OnnxFusion.weightType(dtype)), fp16Overflow.policy);
+      }
       reports.forEach(System.err::println);
       System.err.printf("wrote %s%n", output);
       return 0;
@@ -82,7 +89,9 @@ final class FuseCommand implements Callable<Integer> {
     if (inline) {
       throw new IllegalArgumentException("--inline applies to ONNX input (a checkpoint is exported with plain ops)");
     }
-    Fusion.fuse(input, plan, output, dtype, keepPlaceholders, fp16Overflow.policy);
+    try (ProgressBars.Bar bar = progress.bars().bar("fuse", 0)) {
+      Fusion.fuse(input, plan, output, dtype, keepPlaceholders, fp16Overflow.policy);
+    }
     System.err.printf("FfnFusion: fused %d chain(s) %s, %d FFNs → %d; wrote %s%n", plan.chains().size(), plan,
         plan.chains().stream().mapToInt(c -> c.length()).sum(), plan.chains().size(), output);
     return 0;

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.eval.EvalTokens;
+import org.ffnfuse.converters.eval.ModelVocab;
 import org.ffnfuse.converters.eval.TokenWindows;
 import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.converters.fuse.PlanFile;
@@ -57,9 +59,12 @@ final class HealCommand implements Callable<Integer> {
     }
   }
 
-  @Option(names = "--text", required = true,
+  @Option(names = "--text", converter = ReadableFile.class, required = true,
       description = "calibration text (UTF-8), or pre-tokenized ids as JSON {\"ids\":[…]}")
   Path text;
+
+  @Mixin
+  ProgressOptions progress;
 
   @Option(names = {"-o", "--output"}, required = true,
       description = "the healed model: a folder for a checkpoint, a file ending in .onnx for ONNX")
@@ -137,9 +142,13 @@ final class HealCommand implements Callable<Integer> {
       var id = HfConfigReader.read(dir.resolve("config.json")).bosTokenId();
       b = id.isPresent() ? Optional.of((long) id.getAsInt()) : Optional.empty();
     }
+    OptionalLong vocab = ModelVocab.of(original);
+    if (bos != null) {
+      ModelVocab.checkBos(bos, vocab, "--bos");
+    }
     long[] ids;
     if (EvalTokens.isTokenFile(text)) {
-      ids = EvalTokens.readIds(text);
+      ids = EvalTokens.readIds(text, vocab);
     } else {
       Path tok = tokenizer != null ? tokenizer : dir.resolve("tokenizer.json");
       if (!Files.isRegularFile(tok)) {
@@ -148,11 +157,12 @@ final class HealCommand implements Callable<Integer> {
       if (b.isEmpty()) {
         throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
       }
-      ids = EvalTokens.tokenize(text, tok);
+      ids = EvalTokens.tokenize(text, tok, vocab);
     }
     long[][] windows = TokenWindows.cut(ids, b, window, tokens / window + 2);
     boolean bosFirst = b.isPresent();
-    HealReport r = Healing.heal(original, fused, plan, windows, bosFirst, o, output, System.err::println);
+    HealReport r = Healing.heal(original, fused, plan, windows, bosFirst, o, output,
+        progress.quiet() ? line -> { } : System.err::println);
     System.out.print(table(r));
     System.err.println("heal: wrote " + output);
     return 0;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.inspect.ModelInspector;
+import org.ffnfuse.formats.Printable;
 import org.ffnfuse.graph.structure.ModelSummary;
 import org.ffnfuse.graph.structure.ModelSummary.BlockSummary;
 import org.ffnfuse.graph.structure.ModelSummary.ChainSummary;
@@ -37,7 +38,7 @@ final class InspectCommand implements Callable<Integer> {
     if (json) {
       out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
     } else {
-      out.print(table(model, s));
+      out.print(Printable.escapeLines(table(model, s))); // names and paths can hold escape sequences
     }
     out.flush();
     return 0;

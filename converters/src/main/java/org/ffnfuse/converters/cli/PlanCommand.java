@@ -43,7 +43,7 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--include-last", description = "allow the last FFN of each attention-free run into chains")
   boolean includeLast;
 
-  @Option(names = "--verify", paramLabel = "TEXT",
+  @Option(names = "--verify", converter = ReadableFile.class, paramLabel = "TEXT",
       description = "measure candidate plans' perplexity on this text and keep the best")
   Path verify;
 

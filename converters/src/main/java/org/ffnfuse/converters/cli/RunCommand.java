@@ -23,9 +23,6 @@ import picocli.CommandLine.Parameters;
         "YAML file; see docs/recipe.md) on one model. Writes OUT/model, the report files and OUT/SHA256SUMS",
         "together. Exits 1 if a verify threshold is exceeded (the output is still written)."})
 final class RunCommand implements Callable<Integer> {
-  /** Exit code when a verify threshold is exceeded. */
-  static final int FAILED_CHECK = 1;
-
   @Parameters(index = "0", paramLabel = "MODEL", description = "checkpoint folder (config.json + *.safetensors) or"
       + " .onnx file")
   Path model;
@@ -40,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   ProgressOptions progress;
 
+  @Mixin
+  JsonOption json;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -48,10 +48,10 @@ final class RunCommand implements Callable<Integer> {
     OutputGuard.create().inputs(ModelPaths.inputs(model)).input(recipe).output(output).check();
     Recipe r = RecipeYaml.read(recipe);
     RunReport report = RecipeRunner.run(model, r, output, progress.bars().listener("run: "));
-    spec.commandLine().getOut().print(progress.json() ? RunReportFiles.json(report)
+    spec.commandLine().getOut().print(json.json() ? RunReportFiles.json(report)
         : RunReportFiles.markdown(report, r));
     spec.commandLine().getOut().flush();
     report.failures().forEach(f -> spec.commandLine().getErr().println("run: FAILED: " + f));
-    return report.passed() ? 0 : FAILED_CHECK;
+    return report.passed() ? 0 : ErrorHandler.CHECK_FAILED;
   }
 }

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.ffnfuse.converters.eval.EvalTokens;
+import org.ffnfuse.converters.eval.ModelVocab;
 import org.ffnfuse.converters.eval.RunnableModel;
 import org.ffnfuse.converters.eval.TokenWindows;
 import org.ffnfuse.converters.verify.Verifier;
@@ -31,16 +33,13 @@ import picocli.CommandLine.Parameters;
     description = {"Compare an original and a fused model on text: perplexity of both, KL(original‖fused), top-1",
         "agreement, logit errors; check CUDA-EP operator coverage and file integrity. Exits 1 past the thresholds."})
 final class VerifyCommand implements Callable<Integer> {
-  /** Exit code when a threshold is exceeded or a file is damaged. */
-  static final int FAILED_CHECK = 1;
-
   @Parameters(index = "0", paramLabel = "ORIGINAL", description = "checkpoint folder or .onnx file")
   Path original;
 
   @Parameters(index = "1", paramLabel = "FUSED", description = "checkpoint folder or .onnx file")
   Path fused;
 
-  @Option(names = "--text", required = true,
+  @Option(names = "--text", converter = ReadableFile.class, required = true,
       description = "evaluation text (UTF-8), or pre-tokenized ids as JSON {\"ids\":[…]}")
   Path text;
 
@@ -71,8 +70,11 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--require-cuda", description = "fail unless both models run entirely on the CUDA EP")
   boolean requireCuda;
 
-  @Option(names = "--json", description = "print JSON instead of a table")
-  boolean json;
+  @Mixin
+  JsonOption json;
+
+  @Mixin
+  ProgressOptions progress;
 
   @Option(names = {"-o", "--output"}, description = "also write the JSON report here")
   Path output;
@@ -88,22 +90,29 @@ final class VerifyCommand implements Callable<Integer> {
     }
     try (RunnableModel a = RunnableModel.open(original); RunnableModel b = RunnableModel.open(fused)) {
       long[][] w = windows(a);
-      VerifyReport r = Verifier.verify(a, b, w, threads.value(), done -> { });
+      VerifyReport r;
+      try (ProgressBars.Bar bar = progress.bars().bar("verify", w.length)) {
+        r = Verifier.verify(a, b, w, threads.value(), bar::stepTo);
+      }
       String js = toJson(r);
       if (output != null) {
         AtomicFiles.writeString(output, js);
       }
-      spec.commandLine().getOut().print(json ? js : table(r));
+      spec.commandLine().getOut().print(json.json() ? js : table(r));
       spec.commandLine().getOut().flush();
       List<String> failures = failures(r);
       failures.forEach(f -> spec.commandLine().getErr().println("verify: FAILED: " + f));
-      return failures.isEmpty() ? 0 : FAILED_CHECK;
+      return failures.isEmpty() ? 0 : ErrorHandler.CHECK_FAILED;
     }
   }
 
   private long[][] windows(RunnableModel a) throws IOException {
+    OptionalLong vocab = ModelVocab.of(a.source());
+    if (bos != null) {
+      ModelVocab.checkBos(bos, vocab, "--bos");
+    }
     if (EvalTokens.isTokenFile(text)) {
-      return TokenWindows.cut(EvalTokens.readIds(text), Optional.ofNullable(bos), window, windows);
+      return TokenWindows.cut(EvalTokens.readIds(text, vocab), Optional.ofNullable(bos), window, windows);
     }
     Path tok = tokenizer != null ? tokenizer : a.tokenizer().orElseThrow(() -> new IllegalArgumentException(
         "no tokenizer.json in or beside " + a.source() + "; give --tokenizer PATH"));
@@ -111,7 +120,7 @@ final class VerifyCommand implements Callable<Integer> {
     if (b == null) {
       throw new IllegalArgumentException("the BOS token id is unknown (no config.json bos_token_id); give --bos ID");
     }
-    return TokenWindows.cut(EvalTokens.tokenize(text, tok), Optional.of(b), window, windows);
+    return TokenWindows.cut(EvalTokens.tokenize(text, tok, vocab), Optional.of(b), window, windows);
   }
 
   List<String> failures(VerifyReport r) {

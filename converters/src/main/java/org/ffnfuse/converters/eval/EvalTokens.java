@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.io.JsonFiles;
 
@@ -40,6 +41,30 @@ public final class EvalTokens {
       out[i] = v.asLong();
     }
     return out;
+  }
+
+  /**
+   * The ids of a {@code {"ids":[…]}} file, each checked against a vocabulary of {@code vocab} tokens.
+   *
+   * @throws ModelFormatException naming {@code file} if an id is outside the vocabulary
+   */
+  public static long[] readIds(Path file, OptionalLong vocab) throws IOException {
+    long[] ids = readIds(file);
+    ModelVocab.checkIds(ids, vocab, file);
+    return ids;
+  }
+
+  /**
+   * The UTF-8 text of {@code file} tokenized by {@code tokenizer}, each id checked against a vocabulary of
+   * {@code vocab} tokens.
+   *
+   * @throws ModelFormatException naming {@code tokenizer} if it gives an id outside the vocabulary (it is not the
+   *     model's tokenizer)
+   */
+  public static long[] tokenize(Path file, Path tokenizer, OptionalLong vocab) throws IOException {
+    long[] ids = tokenize(file, tokenizer);
+    ModelVocab.checkIds(ids, vocab, tokenizer);
+    return ids;
   }
 
   /** The UTF-8 text of {@code file} tokenized by {@code tokenizer}. */

@@ -27,14 +27,16 @@ import java.util.Map;
 public final class OrtCausalLm implements AutoCloseable {
   private final OrtEnvironment env;
   private final OrtSession session;
+  private final Path model;
   private final List<String> pastNames = new ArrayList<>();
   private final Map<String, long[]> pastShapes = new HashMap<>();
   private final boolean positionIds;
   private boolean closed;
 
-  private OrtCausalLm(OrtEnvironment env, OrtSession session) throws OrtException {
+  private OrtCausalLm(OrtEnvironment env, OrtSession session, Path model) throws OrtException {
     this.env = env;
     this.session = session;
+    this.model = model;
     for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
       if (e.getKey().startsWith("past_key_values.")) {
         pastNames.add(e.getKey());
@@ -45,13 +47,19 @@ public final class OrtCausalLm implements AutoCloseable {
     this.positionIds = session.getInputNames().contains("position_ids");
   }
 
-  /** Opens {@code model} with {@code threads} intra-op threads (external data resolves beside the file). */
+  /**
+   * Opens {@code model} with {@code threads} intra-op threads (external data resolves beside the file).
+   *
+   * @throws OrtException naming {@code model}, if ONNX Runtime rejects it or runs out of memory
+   */
   public static OrtCausalLm open(Path model, int threads) throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);
-      return new OrtCausalLm(env, env.createSession(model.toString(), o));
+      return new OrtCausalLm(env, env.createSession(model.toString(), o), model);
+    } catch (OrtException e) {
+      throw OrtErrors.naming(model, e);
     }
   }
 
@@ -103,6 +111,9 @@ public final class OrtCausalLm implements AutoCloseable {
   /**
    * Runs {@code ids [batch][seq]} after the tokens already in {@code cache} and returns their logits; the cache is
    * advanced by {@code seq} positions.
+   *
+   * @throws OrtException naming the model, if ONNX Runtime cannot run it (out of memory, an id outside the
+   *     vocabulary)
    */
   public float[][][] step(long[][] ids, KvCache cache) throws OrtException {
     checkState(!closed, "closed");
@@ -146,6 +157,8 @@ public final class OrtCausalLm implements AutoCloseable {
         cache.length = past + s;
         return logits;
       }
+    } catch (OrtException e) {
+      throw OrtErrors.naming(model, e);
     } finally {
       owned.forEach(OnnxTensor::close);
     }

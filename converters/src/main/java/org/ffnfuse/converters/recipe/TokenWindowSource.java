@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.ffnfuse.converters.eval.EvalTokens;
+import org.ffnfuse.converters.eval.ModelVocab;
 import org.ffnfuse.converters.eval.TokenWindows;
 
 /**
@@ -26,7 +27,7 @@ final class TokenWindowSource {
     long[] ids;
     Optional<Long> bos;
     if (EvalTokens.isTokenFile(text)) {
-      ids = EvalTokens.readIds(text);
+      ids = EvalTokens.readIds(text, ModelVocab.of(in.path()));
       bos = Optional.empty();
     } else {
       Path tok = in.tokenizer().orElseThrow(() -> new IllegalArgumentException(field + ": " + text + " is text, but"
@@ -36,7 +37,7 @@ final class TokenWindowSource {
         throw new IllegalArgumentException(field + ": the BOS token id of " + in.path() + " is unknown (no config.json"
             + " bos_token_id); give pre-tokenized ids ({\"ids\":[…]} in a .json file) instead");
       }
-      ids = EvalTokens.tokenize(text, tok);
+      ids = EvalTokens.tokenize(text, tok, ModelVocab.of(in.path()));
       bos = Optional.of(in.bos().getAsLong());
     }
     if (maxTokens.isPresent() && ids.length > maxTokens.getAsInt()) {

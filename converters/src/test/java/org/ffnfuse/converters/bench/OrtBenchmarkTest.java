@@ -55,7 +55,7 @@ class OrtBenchmarkTest {
   @Test
   void cuda_withoutGpuBuild_explainsWhy() {
     BenchConfig c = new BenchConfig(List.of(1), 4, 1, 0, 1, ExecutionProvider.CUDA, 7);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> OrtBenchmark.run(Fixtures.bundled("random/llama").resolve("model.dynamo.onnx"), c, s -> { }));
     assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
   }

@@ -94,7 +94,7 @@ class HealCommandTest {
     int code = cl.execute("heal", broken.toString(), fused.toString(), "--chains", "8-14", "--text", BROWN.toString(),
         "--tokens", "600", "-o", dir.resolve("healed").toString());
 
-    assertEquals(ErrorHandler.FAILED_CHECK, code, err.toString());
+    assertEquals(ErrorHandler.CHECK_FAILED, code, err.toString());
     assertTrue(err.toString().contains("the activations around chain 8-14 hold NaN or infinite values"),
         err.toString());
     assertFalse(Files.exists(dir.resolve("healed")));

@@ -58,6 +58,25 @@ class ProgressBarsTest {
   }
 
   @Test
+  void lines_oneLinePerStepWithoutCarriageReturns() {
+    ProgressBars lines = ProgressBars.to(new PrintStream(buf, true, StandardCharsets.UTF_8),
+        ProgressBars.Style.LINES);
+    try (ProgressBars.Bar b = lines.bar("verify", 4)) {
+      b.step();
+      b.stepTo(4);
+      b.message("window 4");
+    }
+    try (ProgressBars.Bar b = lines.bar("export", 0)) {
+      b.step();
+    }
+    String[] l = text().split("\n");
+    assertEquals(2, l.length, text());
+    assertTrue(l[0].matches("verify: 4/4, [0-9]+\\.[0-9] s \\(window 4\\)"), l[0]);
+    assertTrue(l[1].matches("export: 1, [0-9]+\\.[0-9] s"), l[1]);
+    assertFalse(text().contains("\r"), text());
+  }
+
+  @Test
   void disabled_printsNothing() {
     ProgressBars off = ProgressBars.disabled();
     assertFalse(off.enabled());

@@ -120,7 +120,7 @@ class VerifyCommandTest {
     @Test
     void verify_klJustAboveTheLimit_exitsOneNamingTheGate() throws Exception {
       Run r = verify(original, fused, "--max-kl", limit(oracle.kl() * 0.999));
-      assertEquals(VerifyCommand.FAILED_CHECK, r.code, r.err);
+      assertEquals(ErrorHandler.CHECK_FAILED, r.code, r.err);
       assertTrue(r.err.contains("verify: FAILED: KL ") && r.err.contains("> --max-kl"), r.err);
     }
 
@@ -128,14 +128,14 @@ class VerifyCommandTest {
     void verify_perplexityIncreaseJustAboveTheLimit_exitsOne() throws Exception {
       double inc = oracle.perplexityB() / oracle.perplexityA() - 1;
       Run r = verify(original, fused, "--max-ppl-increase", limit(inc - 1e-3));
-      assertEquals(VerifyCommand.FAILED_CHECK, r.code, r.err);
+      assertEquals(ErrorHandler.CHECK_FAILED, r.code, r.err);
       assertTrue(r.err.contains("perplexity increase"), r.err);
     }
 
     @Test
     void verify_top1JustBelowTheMinimum_exitsOne() throws Exception {
       Run r = verify(original, fused, "--min-top1", limit(oracle.top1() + 1e-3));
-      assertEquals(VerifyCommand.FAILED_CHECK, r.code, r.err);
+      assertEquals(ErrorHandler.CHECK_FAILED, r.code, r.err);
       assertTrue(r.err.contains("top-1 agreement"), r.err);
     }
   }
@@ -150,7 +150,7 @@ class VerifyCommandTest {
       Run r = verify(original, nan, "--max-ppl-increase", "0.05", "--max-kl", "0.1", "--json", "-o",
           report.toString());
 
-      assertEquals(VerifyCommand.FAILED_CHECK, r.code, r.err);
+      assertEquals(ErrorHandler.CHECK_FAILED, r.code, r.err);
       assertTrue(r.err.contains("fused model: logit NaN at window " + NAN_WINDOW + ","), r.err);
       assertTrue(r.err.contains("KL NaN > --max-kl") && r.err.contains("perplexity increase NaN > --max-ppl"), r.err);
       JsonNode first = JSON.readTree(report.toFile()).get("nonFiniteLogits");
@@ -168,7 +168,7 @@ class VerifyCommandTest {
       Path nan = fusedModel.export(Files.createDirectories(dir.resolve("nan2")).resolve("m.onnx"),
           OptionalInt.of(NAN_TOKEN));
       Run r = verify(nan, fused);
-      assertEquals(VerifyCommand.FAILED_CHECK, r.code, r.err);
+      assertEquals(ErrorHandler.CHECK_FAILED, r.code, r.err);
       assertTrue(r.err.contains("original model: logit NaN at window " + NAN_WINDOW), r.err);
       assertTrue(r.out.contains("non-finite output: original model"), r.out);
     }

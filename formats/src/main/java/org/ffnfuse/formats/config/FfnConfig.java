@@ -35,10 +35,12 @@ public record FfnConfig(FfnKind kind, int intermediateSize) {
 
   /**
    * nemotron-nas's width for {@code ffn_mult}: {@code roundup_256(int(2·ffn_mult·hidden/3))}, as in NVIDIA's
-   * {@code _ffn_mult_to_intermediate_size} (evaluated in double, left to right, like Python).
+   * {@code _ffn_mult_to_intermediate_size} (evaluated in double, left to right, like Python). In {@code long}, so a
+   * hostile {@code ffn_mult} gives a width callers can reject instead of one wrapped around to a negative int; values
+   * past {@link Long#MAX_VALUE} saturate there.
    */
-  public static int nemotronIntermediateSize(double ffnMult, int hiddenSize) {
-    int n = (int) (2 * ffnMult * hiddenSize / 3);
-    return n % 256 == 0 ? n : n + 256 - n % 256;
+  public static long nemotronIntermediateSize(double ffnMult, int hiddenSize) {
+    long n = (long) (2 * ffnMult * hiddenSize / 3);
+    return n % 256 == 0 || n > Long.MAX_VALUE - 256 ? n : n + 256 - n % 256;
   }
 }

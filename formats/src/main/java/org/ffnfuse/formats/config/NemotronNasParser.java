@@ -78,14 +78,14 @@ final class NemotronNasParser implements FamilyParser {
           + " replace_with_linear");
     }
     double mult = f.positiveDoubleOr("ffn_mult", 1);
-    int width = FfnConfig.nemotronIntermediateSize(mult, hidden);
+    long width = FfnConfig.nemotronIntermediateSize(mult, hidden);
     if (width <= 0 || width > SizeLimit.WIDTH.max()) {
       throw f.problem("ffn_mult", mult + " gives an FFN width of " + width + " for hidden_size " + hidden
           + " (expected 1.." + SizeLimit.WIDTH.max() + ")");
     }
-    checkBlockWidth(f, width);
+    checkBlockWidth(f, (int) width);
     checkBlockActivation(f, activation);
-    return FfnConfig.gated(width);
+    return FfnConfig.gated((int) width);
   }
 
   /** A block's own {@code intermediate_size} (newer Puzzle configs write it too) must be the one ffn_mult gives. */
