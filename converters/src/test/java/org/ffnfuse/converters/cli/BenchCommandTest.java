@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,12 +66,15 @@ class BenchCommandTest {
   }
 
   @Test
-  void verifyAnalyzeHealPlanDropAttention_threadsOneHundredThousand_usageErrorBeforeReadingAnything() {
+  void verifyAnalyzeHealPlanDropAttention_threadsOneHundredThousand_usageErrorBeforeReadingAnything()
+      throws IOException {
     Path missing = dir.resolve("missing");
+    // --text must exist (checked while parsing); the models and reports stay missing.
+    String text = Files.writeString(dir.resolve("text.txt"), "some text").toString();
     String[][] commands = {
-      {"verify", missing.toString(), missing.toString(), "--text", missing.toString()},
-      {"analyze", missing.toString(), "--text", missing.toString(), "-o", missing.toString()},
-      {"heal", missing.toString(), missing.toString(), "--text", missing.toString(), "--chains", "1-2", "-o",
+      {"verify", missing.toString(), missing.toString(), "--text", text},
+      {"analyze", missing.toString(), "--text", text, "-o", missing.toString()},
+      {"heal", missing.toString(), missing.toString(), "--text", text, "--chains", "1-2", "-o",
           missing.toString()},
       {"plan", missing.toString(), "-o", missing.toString()},
       {"drop-attention", missing.toString(), "--blocks", "1", "-o", missing.toString()},

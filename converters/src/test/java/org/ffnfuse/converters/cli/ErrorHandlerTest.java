@@ -29,6 +29,12 @@ class ErrorHandlerTest {
     assertFalse(r.err().contains("\tat "), r.err());
   }
 
+  /** One error line on stderr besides warnings ({@code ffnfuse: warning: …}), no stack trace. */
+  static void assertOneErrorLine(CliRun r) {
+    assertEquals(1, r.err().lines().filter(l -> !l.startsWith("ffnfuse: warning: ")).count(), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
+  }
+
   @Test
   void describe_fileSystemErrors_namePathAndReasonWithoutExceptionClass() {
     assertEquals("out: output exists and is not an empty folder", ErrorHandler.describe(
@@ -115,7 +121,8 @@ class ErrorHandlerTest {
       Path m = Files.writeString(tmp.resolve("m.onnx"), "not a protobuf at all");
       CliRun r = CliRun.of("bench", m.toString(), "--batch", "1", "--seq", "4", "--quiet");
       assertEquals(ErrorHandler.BAD_INPUT, r.exit(), r.err());
-      assertTrue(r.err().startsWith("ffnfuse: ONNX Runtime rejected the model: " + m + ": "), r.err());
+      // bench's memory estimate reads the model first, so the project's own ONNX reader names the problem.
+      assertTrue(r.err().startsWith("ffnfuse: " + m + ": not an ONNX model"), r.err());
       assertOneLine(r);
     }
 
@@ -128,7 +135,7 @@ class ErrorHandlerTest {
       assertEquals(ErrorHandler.IO_ERROR, r.exit(), r.err());
       assertTrue(r.err().startsWith("ffnfuse: ONNX Runtime ran out of resources: " + m + ": "), r.err());
       assertTrue(r.err().contains("allocate"), r.err());
-      assertOneLine(r);
+      assertOneErrorLine(r);
     }
 
     /** input_ids → (unused); logits = ConstantOfShape([2^40]): 4 TiB of fp32 zeros. */
