@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.ffnfuse.converters.fuse.ModelPaths;
 import org.ffnfuse.formats.io.AtomicFiles;
+import org.ffnfuse.formats.io.OutputGuard;
 
 /**
  * Runs a {@link Recipe} on one model — what {@code ffnfuse run MODEL --recipe recipe.yaml -o OUT} does.
@@ -43,8 +45,9 @@ public final class RecipeRunner {
    * @param listener hears the steps (progress bars); {@link RunListener#NONE} for none
    * @return the report; {@link RunReport#passed()} is false when a verify threshold was exceeded (the output is
    *     written all the same)
-   * @throws IllegalArgumentException if the recipe does not apply to the model (the message names the recipe key);
-   *     nothing is written
+   * @throws IllegalArgumentException if the recipe does not apply to the model (the message names the recipe key),
+   *     or {@code output} would write over, into or in place of the model or a text the recipe reads
+   *     ({@link OutputGuard}); nothing is written
    * @throws java.nio.file.FileAlreadyExistsException if {@code output} exists and is not empty
    * @throws org.ffnfuse.formats.ModelFormatException if a model or text file is malformed
    */
@@ -54,6 +57,8 @@ public final class RecipeRunner {
     checkNotNull(recipe);
     checkNotNull(output);
     checkNotNull(listener);
+    OutputGuard.create().inputs(ModelPaths.inputs(model)).input(recipe.calibration().map(Calibration::text))
+        .input(recipe.verifyText()).output(output).check();
     return LargeStackThreads.call(() -> runHere(model, recipe, output, listener));
   }
 
