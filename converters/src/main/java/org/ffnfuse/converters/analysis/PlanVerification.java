@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.ffnfuse.converters.eval.FailedCheckException;
 import org.ffnfuse.converters.eval.OrtCausalLm;
 import org.ffnfuse.converters.eval.Perplexity;
 import org.ffnfuse.converters.eval.RunnableModel;
@@ -55,6 +56,10 @@ public final class PlanVerification {
         unfused = perplexity(rm.onnx(), windows, threads);
       }
       log.accept(String.format(java.util.Locale.ROOT, "unfused: perplexity %.4f", unfused));
+      if (!Double.isFinite(unfused)) {
+        throw new FailedCheckException(model + ": the unfused model's perplexity on the evaluation windows is "
+            + unfused + "; it computes NaN or infinite values, so no candidate can be judged");
+      }
       List<Measured> out = new ArrayList<>();
       for (int k = 0; k < candidates.size(); k++) {
         FusionPlanner.Plan p = candidates.get(k);
@@ -62,15 +67,27 @@ public final class PlanVerification {
         Fusion.fuse(model, p.fusionPlan(), fused, "fp32", false);
         double ppl = perplexity(fused, windows, threads);
         out.add(new Measured(p, ppl));
-        log.accept(String.format(java.util.Locale.ROOT, "%s: perplexity %.4f", p.fusionPlan(), ppl));
+        log.accept(String.format(java.util.Locale.ROOT, "%s: perplexity %.4f%s", p.fusionPlan(), ppl,
+            Double.isFinite(ppl) ? "" : " (not finite: never chosen)"));
         Files.deleteIfExists(fused);
         Files.deleteIfExists(fused.resolveSibling(fused.getFileName() + ".data"));
       }
-      Measured best = out.stream().min(java.util.Comparator.comparingDouble(Measured::perplexity)).orElseThrow();
-      return new Outcome(unfused, out, best);
+      return new Outcome(unfused, out, best(model, out));
     } finally {
       AtomicFiles.deleteTree(dir);
     }
+  }
+
+  /**
+   * The candidate with the lowest finite perplexity.
+   *
+   * @throws FailedCheckException if every candidate's perplexity is NaN or infinite
+   */
+  static Measured best(Path model, List<Measured> measured) {
+    return measured.stream().filter(m -> Double.isFinite(m.perplexity()))
+        .min(java.util.Comparator.comparingDouble(Measured::perplexity))
+        .orElseThrow(() -> new FailedCheckException(model + ": every candidate plan gives a NaN or infinite"
+            + " perplexity (" + measured.size() + " tried); the fused models are broken"));
   }
 
   /** Perplexity of {@code onnx} on {@code windows}: every position but the last predicts the next token. */

@@ -4,7 +4,7 @@ import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.ffnfuse.converters.eval.OrtErrors;
-import org.ffnfuse.converters.verify.FailedCheckException;
+import org.ffnfuse.converters.eval.FailedCheckException;
 import org.ffnfuse.formats.ModelFormatException;
 import org.ffnfuse.formats.Printable;
 import picocli.CommandLine;

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 import org.ffnfuse.converters.eval.RunnableModel;
 import org.ffnfuse.converters.fuse.CheckpointOutput;
 import org.ffnfuse.converters.fuse.NemotronNasCheckpointWriter;
-import org.ffnfuse.converters.verify.FailedCheckException;
+import org.ffnfuse.converters.eval.FailedCheckException;
 import org.ffnfuse.graph.fusion.ChainRange;
 import org.ffnfuse.graph.fusion.FusionPlan;
 

@@ -1,4 +1,4 @@
-package org.ffnfuse.converters.verify;
+package org.ffnfuse.converters.eval;
 
 /**
  * A check on a model's outputs failed: the model runs, but what it computes is unusable (NaN or infinite values) or
