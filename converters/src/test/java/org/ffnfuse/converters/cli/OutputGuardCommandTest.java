@@ -392,10 +392,31 @@ class OutputGuardCommandTest {
           output: {format: onnx}
           """);
       assertEquals(0, batch(), err.toString());
-      assertTrue(err.toString().contains("batch: llama: its output is out of date (the recipe changed); running it"
-          + " again"), err.toString());
+      assertTrue(err.toString().contains("batch: llama: its output is out of date (the recipe or a text it reads"
+          + " changed); running it again"), err.toString());
       assertTrue(stdout.toString().contains("| llama | done |"), stdout.toString());
       assertEquals("[{\"first\":1,\"last\":3}]", plannedChains());
+    }
+
+    @Test
+    void batch_verifyTextChanged_rerunsTheModel() throws Exception {
+      StringBuilder ids = new StringBuilder("{\"ids\":[1");
+      for (int i = 0; i < 40; i++) {
+        ids.append(',').append(2 + (i * 37) % 500);
+      }
+      Path text = Files.writeString(tmp.resolve("ids.json"), ids.append("]}").toString());
+      Files.writeString(recipe, """
+          drop_attention: {blocks: "2-3"}
+          plan: {chains: "2-3"}
+          output: {format: onnx}
+          verify: {text: %s, window: 16, windows: 2}
+          """.formatted(text));
+      assertEquals(0, batch(), err.toString());
+      Files.setLastModifiedTime(text, FileTime.fromMillis(Files.getLastModifiedTime(text).toMillis() + 3_600_000));
+      assertEquals(0, batch(), err.toString());
+      assertTrue(err.toString().contains("batch: llama: its output is out of date (the recipe or a text it reads"
+          + " changed)"), err.toString());
+      assertTrue(stdout.toString().contains("| llama | done |"), stdout.toString());
     }
 
     @Test
