@@ -35,7 +35,7 @@ class LogitComparisonTest {
     long[] ids = {0, 1, 0};
     float[][] a = {HALF, HALF, {5f, 0f}};
     float[][] b = {QUARTER, QUARTER, {5f, 2f}};
-    c.add(ids, a, b);
+    c.add(0, ids, a, b);
 
     assertEquals(2, c.predictions());
     // Original: -ln(1/2) twice. Fused: -ln(3/4) then -ln(1/4).
@@ -54,7 +54,7 @@ class LogitComparisonTest {
   void add_identicalLogits_klZeroTopOneFullAgreement() {
     LogitComparison c = new LogitComparison();
     float[][] a = {{1f, 3f, 2f}, {4f, 0f, 1f}};
-    c.add(new long[] {2, 1}, a, a);
+    c.add(0, new long[] {2, 1}, a, a);
     assertEquals(1, c.predictions());
     assertEquals(0, c.meanKl(), 1e-12);
     assertEquals(1, c.top1(), 0);
@@ -72,15 +72,15 @@ class LogitComparisonTest {
     // Position 0: both pick token 2. Position 1: original picks 1, fused picks 2.
     float[][] a = {{0f, 1f, 3f}, {0f, 3f, 1f}, {0f, 0f, 0f}};
     float[][] b = {{0f, 2f, 4f}, {0f, 1f, 3f}, {0f, 0f, 0f}};
-    c.add(new long[] {0, 2, 1}, a, b);
+    c.add(0, new long[] {0, 2, 1}, a, b);
     assertEquals(0.5, c.top1(), 0);
   }
 
   @Test
   void add_twoWindows_averagesOverAllPredictions() {
     LogitComparison c = new LogitComparison();
-    c.add(new long[] {0, 1}, new float[][] {HALF, HALF}, new float[][] {HALF, HALF});
-    c.add(new long[] {0, 0}, new float[][] {HALF, HALF}, new float[][] {QUARTER, QUARTER});
+    c.add(0, new long[] {0, 1}, new float[][] {HALF, HALF}, new float[][] {HALF, HALF});
+    c.add(1, new long[] {0, 0}, new float[][] {HALF, HALF}, new float[][] {QUARTER, QUARTER});
     assertEquals(2, c.predictions());
     // KL is 0 in the first window and 1/2 ln 2 + 1/2 ln(2/3) in the second.
     assertEquals((0.5 * LN2 + 0.5 * Math.log(2.0 / 3)) / 2, c.meanKl(), 1e-7);
