@@ -116,10 +116,11 @@ class NormOpPatternsTest {
         .contains("gamma x"));
     assertTrue(at(SKIP, base().node("com.microsoft", "SkipLayerNormalization", "x r g x -> y")).toString()
         .contains("beta x"));
-    assertTrue(at(SKIP, base().node("com.microsoft", "SkipLayerNormalization", "x r g b b -> y")).toString()
-        .contains("bias input b"));
-    assertTrue(at(SKIP, base().node("com.microsoft", "SkipSimplifiedLayerNormalization", "x r g b -> y"))
-        .toString().contains("bias input b"));
+    // A skip bias is accepted when it is a [hidden] initializer (NormPatternsTest); a graph input is not.
+    assertTrue(at(SKIP, base().node("com.microsoft", "SkipLayerNormalization", "x r g b x -> y")).toString()
+        .contains("bias x added before normalizing is not an initializer"));
+    assertTrue(at(SKIP, base().node("com.microsoft", "SkipSimplifiedLayerNormalization", "x r g x -> y"))
+        .toString().contains("bias x added before normalizing is not an initializer"));
     assertTrue(at(SKIP, base().node("LayerNormalization", "x g b -> y")).toString().contains("expected com.microsoft"));
   }
 }
