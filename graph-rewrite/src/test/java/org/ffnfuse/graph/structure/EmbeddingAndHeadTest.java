@@ -111,4 +111,57 @@ class EmbeddingAndHeadTest {
     assertEquals(Orientation.OUT_IN, s.lmHead().orientation());
     assertEquals(Optional.empty(), s.lmHead().bias());
   }
+
+  @Test
+  void embedding_idsThroughANonPassThroughOp_notAnEmbedding() {
+    TinyGraph t = new TinyGraph().input("ids").longs("offset", 1).weight("emb", VOCAB, HIDDEN)
+        .node("Add", "ids offset -> ids1").node("Gather", "emb ids1 -> h");
+    assertTrue(diagnosis(head(t, "h")).problem().contains("no Gather"));
+  }
+
+  @Test
+  void embedding_idsThroughSqueezeAndCast_isTheEmbedding() throws Exception {
+    TinyGraph t = new TinyGraph().input("ids").weight("emb", VOCAB, HIDDEN).node("Squeeze", "ids -> ids1")
+        .node("Cast", "ids1 -> ids2", integer("to", 7)).node("Gather", "emb ids2 -> h");
+    assertEquals("emb", recognize(head(t, "h")).embedding().weight());
+  }
+
+  @Test
+  void embedding_rankOneOrRankThreeTable_notAnEmbedding() {
+    TinyGraph one = new TinyGraph().input("ids").weight("emb", VOCAB).node("Gather", "emb ids -> h");
+    assertTrue(diagnosis(head(one, "h")).problem().contains("no Gather"));
+    TinyGraph three = new TinyGraph().input("ids").weight("lm", HIDDEN, VOCAB, 2)
+        .node("Transpose", "lm -> lmT", ints("perm", 1, 0)).node("Gather", "lmT ids -> h");
+    assertTrue(diagnosis(head(three, "h")).problem().contains("no Gather"));
+  }
+
+  @Test
+  void embedding_mulByAVector_isNotAScale() throws Exception {
+    TinyGraph t = embedded().weight("vec", HIDDEN).node("Mul", "h vec -> hv").output("hv");
+    TransformerStructure s = recognize(head(t, "h"));
+    assertEquals(1, s.embedding().scale(), 0);
+    assertEquals("h", s.embedding().output());
+  }
+
+  @Test
+  void head_afterSliceOrGatherOfTheLastPosition_found() throws Exception {
+    TinyGraph slice = embedded();
+    norm(slice, "h", "fn");
+    slice.longs("st", -1).longs("en", 2147483647L).longs("ax", 1).node("Slice", "fn st en ax -> last")
+        .weight("head", HIDDEN, VOCAB).node("MatMul", "last head -> logits").output("logits");
+    assertEquals("head", recognize(slice).lmHead().weight());
+    TinyGraph gather = embedded();
+    norm(gather, "h", "fn");
+    gather.longs("pos", -1).node("Gather", "fn pos -> last", integer("axis", 1))
+        .weight("head", HIDDEN, VOCAB).node("MatMul", "last head -> logits").output("logits");
+    assertEquals("head", recognize(gather).lmHead().weight());
+  }
+
+  @Test
+  void head_normIsTheWeightOperand_notAHead() {
+    TinyGraph t = embedded();
+    norm(t, "h", "fn");
+    t.weight("head", VOCAB, HIDDEN).node("MatMul", "head fn -> logits").output("logits");
+    assertTrue(diagnosis(t).problem().contains("does not feed a projection to a graph output"));
+  }
 }
