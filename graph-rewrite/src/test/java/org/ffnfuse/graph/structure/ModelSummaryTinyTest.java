@@ -1,12 +1,12 @@
 package org.ffnfuse.graph.structure;
 
-import static org.ffnfuse.graph.structure.TinyDecoder.HIDDEN;
-import static org.ffnfuse.graph.structure.TinyDecoder.VOCAB;
-import static org.ffnfuse.graph.structure.TinyDecoder.WIDTH;
-import static org.ffnfuse.graph.structure.TinyDecoder.block;
-import static org.ffnfuse.graph.structure.TinyDecoder.embedded;
-import static org.ffnfuse.graph.structure.TinyDecoder.ffnBlock;
-import static org.ffnfuse.graph.structure.TinyDecoder.head;
+import static org.ffnfuse.graph.testing.TinyDecoder.HIDDEN;
+import static org.ffnfuse.graph.testing.TinyDecoder.VOCAB;
+import static org.ffnfuse.graph.testing.TinyDecoder.WIDTH;
+import static org.ffnfuse.graph.testing.TinyDecoder.block;
+import static org.ffnfuse.graph.testing.TinyDecoder.embedded;
+import static org.ffnfuse.graph.testing.TinyDecoder.ffnBlock;
+import static org.ffnfuse.graph.testing.TinyDecoder.head;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -14,6 +14,7 @@ import java.util.List;
 import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.structure.ModelSummary.BlockSummary;
 import org.ffnfuse.graph.structure.ModelSummary.ChainSummary;
+import org.ffnfuse.graph.testing.TinyDecoder;
 import org.ffnfuse.graph.testing.TinyGraph;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +72,27 @@ class ModelSummaryTinyTest {
         ModelSummary.chainsOf(List.of(summary(0, false), summary(1, false))));
     assertEquals(List.of(), ModelSummary.chainsOf(List.of(summary(0, false))));
     assertEquals(List.of(), ModelSummary.chainsOf(List.of()));
+  }
+
+  @Test
+  void of_positionTableBiasAndOneElementScale_countedWhereTheyBelong() throws Exception {
+    // GPT-2-like: wte[ids] + wpe[positions]; attention with a q bias [8] (a parameter) and a [1] scale (not one).
+    TinyGraph t = embedded().weight("wpe", 16, HIDDEN).longs("positions", 0, 1, 2)
+        .node("Gather", "wpe positions -> p").node("Add", "h p -> x");
+    TinyDecoder.norm(t, "x", "n");
+    t.weight("wq", HIDDEN, HIDDEN).weight("bq", HIDDEN).weight("wk", HIDDEN, HIDDEN).weight("wv", HIDDEN, HIDDEN)
+        .weight("wo", HIDDEN, HIDDEN).weight("scale", 1).node("MatMul", "n wq -> q0").node("Add", "q0 bq -> q")
+        .node("MatMul", "n wk -> k").node("MatMul", "n wv -> v").node("MatMul", "q k -> sc")
+        .node("Div", "sc scale -> scs").node("Softmax", "scs -> pr").node("MatMul", "pr v -> ctx")
+        .node("MatMul", "ctx wo -> ao").node("Add", "x ao -> y");
+    Graph g = head(t, "y").build();
+    ModelSummary m = ModelSummary.of(TransformerStructure.recognize(g), g);
+    long attention = 4 * HIDDEN * HIDDEN + HIDDEN;
+    assertEquals(attention, m.blocks().get(0).attentionParameters());
+    assertEquals(attention, m.parameters().attention());
+    assertEquals(VOCAB * HIDDEN + 16 * HIDDEN, m.parameters().embedding());
+    // Float initializers only (not the int64 positions): wte, wpe, 2 norms, attention, scale, head.
+    long total = VOCAB * HIDDEN + 16 * HIDDEN + 2 * HIDDEN + attention + 1 + HIDDEN * VOCAB;
+    assertEquals(total, m.parameters().total());
   }
 }

@@ -1,11 +1,11 @@
 package org.ffnfuse.graph.structure;
 
-import static org.ffnfuse.graph.structure.TinyDecoder.HIDDEN;
-import static org.ffnfuse.graph.structure.TinyDecoder.attention;
-import static org.ffnfuse.graph.structure.TinyDecoder.embedded;
-import static org.ffnfuse.graph.structure.TinyDecoder.ffnBlock;
-import static org.ffnfuse.graph.structure.TinyDecoder.head;
-import static org.ffnfuse.graph.structure.TinyDecoder.norm;
+import static org.ffnfuse.graph.testing.TinyDecoder.HIDDEN;
+import static org.ffnfuse.graph.testing.TinyDecoder.attention;
+import static org.ffnfuse.graph.testing.TinyDecoder.embedded;
+import static org.ffnfuse.graph.testing.TinyDecoder.ffnBlock;
+import static org.ffnfuse.graph.testing.TinyDecoder.head;
+import static org.ffnfuse.graph.testing.TinyDecoder.norm;
 import static org.ffnfuse.graph.testing.TinyGraph.integer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,15 +1,16 @@
 package org.ffnfuse.graph.structure;
 
-import static org.ffnfuse.graph.structure.TinyDecoder.HIDDEN;
-import static org.ffnfuse.graph.structure.TinyDecoder.attention;
-import static org.ffnfuse.graph.structure.TinyDecoder.embedded;
-import static org.ffnfuse.graph.structure.TinyDecoder.ffn;
-import static org.ffnfuse.graph.structure.TinyDecoder.head;
-import static org.ffnfuse.graph.structure.TinyDecoder.norm;
+import static org.ffnfuse.graph.testing.TinyDecoder.HIDDEN;
+import static org.ffnfuse.graph.testing.TinyDecoder.attention;
+import static org.ffnfuse.graph.testing.TinyDecoder.embedded;
+import static org.ffnfuse.graph.testing.TinyDecoder.ffn;
+import static org.ffnfuse.graph.testing.TinyDecoder.head;
+import static org.ffnfuse.graph.testing.TinyDecoder.norm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.ffnfuse.graph.testing.TinyDecoder;
 import org.ffnfuse.graph.testing.TinyGraph;
 import org.junit.jupiter.api.Test;
 

@@ -1,14 +1,14 @@
 package org.ffnfuse.graph.structure;
 
-import static org.ffnfuse.graph.structure.TinyDecoder.HIDDEN;
-import static org.ffnfuse.graph.structure.TinyDecoder.WIDTH;
-import static org.ffnfuse.graph.structure.TinyDecoder.attention;
-import static org.ffnfuse.graph.structure.TinyDecoder.block;
-import static org.ffnfuse.graph.structure.TinyDecoder.embedded;
-import static org.ffnfuse.graph.structure.TinyDecoder.ffn;
-import static org.ffnfuse.graph.structure.TinyDecoder.ffnBlock;
-import static org.ffnfuse.graph.structure.TinyDecoder.head;
-import static org.ffnfuse.graph.structure.TinyDecoder.norm;
+import static org.ffnfuse.graph.testing.TinyDecoder.HIDDEN;
+import static org.ffnfuse.graph.testing.TinyDecoder.WIDTH;
+import static org.ffnfuse.graph.testing.TinyDecoder.attention;
+import static org.ffnfuse.graph.testing.TinyDecoder.block;
+import static org.ffnfuse.graph.testing.TinyDecoder.embedded;
+import static org.ffnfuse.graph.testing.TinyDecoder.ffn;
+import static org.ffnfuse.graph.testing.TinyDecoder.ffnBlock;
+import static org.ffnfuse.graph.testing.TinyDecoder.head;
+import static org.ffnfuse.graph.testing.TinyDecoder.norm;
 import static org.ffnfuse.graph.testing.TinyGraph.integer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Optional;
 import org.ffnfuse.graph.ir.Graph;
+import org.ffnfuse.graph.testing.TinyDecoder;
 import org.ffnfuse.graph.testing.TinyGraph;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -165,5 +166,21 @@ class StructureRecognizerWalkTest {
       assertEquals("y", b.ffn().get().residual().output().orElseThrow());
       assertEquals("h", b.ffn().get().residual().stream());
     }
+  }
+
+  @Test
+  void recognize_decomposedRmsNormBeforeTheHead_finalNormDecomposed() throws Exception {
+    // y = x * 1/sqrt(mean(x^2) + eps) * w, as the PyTorch exporters write RMSNorm.
+    TinyGraph t = embedded().scalar("two", 2).scalar("eps", 1e-6f).weight("fw", HIDDEN)
+        .node("Pow", "h two -> sq").node("ReduceMean", "sq -> ms", TinyGraph.ints("axes", -1),
+            integer("keepdims", 1))
+        .node("Add", "ms eps -> mse").node("Sqrt", "mse -> rms").node("Reciprocal", "rms -> inv")
+        .node("Mul", "h inv -> xn").node("Mul", "fw xn -> fn").weight("head", HIDDEN, TinyDecoder.VOCAB)
+        .node("MatMul", "fn head -> logits").output("logits");
+    TransformerStructure s = TransformerStructure.recognize(t.build());
+    assertEquals(org.ffnfuse.graph.pattern.NormForm.DECOMPOSED, s.finalNorm().form());
+    assertEquals(org.ffnfuse.graph.pattern.NormKind.RMS_NORM, s.finalNorm().kind());
+    assertEquals("fn", s.finalNorm().output());
+    assertEquals(0, s.blocks().size());
   }
 }
