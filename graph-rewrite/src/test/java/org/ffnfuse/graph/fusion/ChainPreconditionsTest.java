@@ -15,14 +15,19 @@ import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.testing.TinyGraph;
 import org.junit.jupiter.api.Test;
 
-/** FfnFusionPass near misses on tiny decoders: what it refuses to fuse and what the message says. */
+/**
+ * FfnFusionPass near misses on tiny decoders: what it refuses to fuse and what the message says.
+ */
 class ChainPreconditionsTest {
   private static String refusal(Graph g, String plan) {
     FfnFusionPass pass = FfnFusionPass.of(FusionPlan.parse(plan), FfnFusionPass.Options.defaults());
     return assertThrows(IllegalArgumentException.class, () -> pass.run(g)).getMessage();
   }
 
-  /** Block 0 attention + FFN, blocks 1 and 2 FFN only; {@code extra} adds to the graph before the head. */
+  /**
+   * Block 0 attention + FFN, blocks 1 and 2 FFN only; {@code extra} adds to the graph before the
+   * head.
+   */
   private static Graph chain(UnaryOperator<TinyGraph> extra) {
     TinyGraph t = embedded();
     block(t, "h", "b0");
@@ -55,7 +60,8 @@ class ChainPreconditionsTest {
   @Test
   void run_innerStreamReadOnlyByShape_fused() {
     Graph g = chain(t -> t.node("Shape", "b0y -> shp").output("shp"));
-    Graph fused = FfnFusionPass.of(FusionPlan.parse("0-2"), FfnFusionPass.Options.defaults()).run(g).graph();
+    Graph fused =
+        FfnFusionPass.of(FusionPlan.parse("0-2"), FfnFusionPass.Options.defaults()).run(g).graph();
     assertTrue(fused.producer("shp").orElseThrow().is("Shape"));
     assertTrue(fused.initializer("b1down").isEmpty());
   }

@@ -19,9 +19,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * FfnFusionPass on a tiny decoder built in code (block 0 attention + SwiGLU, blocks 1 and 2 SwiGLU only, hidden 8,
- * width 16): the chain 0-2 becomes one SwiGLU of width 48 whose weights are the members' weights with their norm
- * gains folded in, computed here from the original initializers.
+ * FfnFusionPass on a tiny decoder built in code (block 0 attention + SwiGLU, blocks 1 and 2 SwiGLU
+ * only, hidden 8, width 16): the chain 0-2 becomes one SwiGLU of width 48 whose weights are the
+ * members' weights with their norm gains folded in, computed here from the original initializers.
  */
 class FusedChainWeightsTest {
   private static Graph decoder() {
@@ -41,13 +41,15 @@ class FusedChainWeightsTest {
   @ValueSource(booleans = {true, false})
   void run_chainZeroToTwo_oneWideSwigluWithFoldedGains(boolean inline) throws Exception {
     Graph g = decoder();
-    FfnFusionPass pass = FfnFusionPass.of(FusionPlan.parse("0-2"),
-        FfnFusionPass.Options.defaults().withInline(inline));
+    FfnFusionPass pass =
+        FfnFusionPass.of(
+            FusionPlan.parse("0-2"), FfnFusionPass.Options.defaults().withInline(inline));
     Graph fused = pass.run(g).graph();
     assertEquals(g.inputs(), fused.inputs());
     assertEquals(g.outputs(), fused.outputs());
     for (int k = 1; k <= 2; k++) {
-      assertTrue(fused.initializer("b" + k + "down").isEmpty(), "member " + k + "'s weights removed");
+      assertTrue(
+          fused.initializer("b" + k + "down").isEmpty(), "member " + k + "'s weights removed");
       assertTrue(fused.initializer("b" + k + "n2_w").isEmpty(), "member " + k + "'s norm removed");
     }
     if (!inline) {
@@ -60,7 +62,8 @@ class FusedChainWeightsTest {
     FfnMatch f = s.block(0).ffn().orElseThrow().ffn();
     assertEquals(3 * WIDTH, f.width());
     // Block 0's norm now has unit gain; the gains moved into the gate and up rows.
-    float[] unit = fused.constantFloats(s.block(0).ffn().get().norm().weight().orElseThrow()).orElseThrow();
+    float[] unit =
+        fused.constantFloats(s.block(0).ffn().get().norm().weight().orElseThrow()).orElseThrow();
     for (float x : unit) {
       assertEquals(1f, x);
     }
@@ -80,7 +83,8 @@ class FusedChainWeightsTest {
           float expectUp = (float) ((double) gain[i] * u0[(int) (i * WIDTH + j)]);
           assertEquals(expectGate, at(gate, f.gate().get().orientation(), HIDDEN, w, i, col), 1e-6);
           assertEquals(expectUp, at(up, f.up().get().orientation(), HIDDEN, w, i, col), 1e-6);
-          assertEquals(d0[(int) (j * HIDDEN + i)], at(down, f.down().orientation(), w, HIDDEN, col, i), 0);
+          assertEquals(
+              d0[(int) (j * HIDDEN + i)], at(down, f.down().orientation(), w, HIDDEN, col, i), 0);
         }
       }
     }

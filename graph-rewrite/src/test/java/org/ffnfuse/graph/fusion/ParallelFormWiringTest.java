@@ -15,8 +15,8 @@ import org.ffnfuse.graph.testing.TinyGraph;
 import org.junit.jupiter.api.Test;
 
 /**
- * ParallelFormPass on a tiny decoder (block 0 attention + FFN, blocks 1 and 2 FFN only): the chain's FFNs all read
- * the chain's input stream and one Sum replaces the residual Adds.
+ * ParallelFormPass on a tiny decoder (block 0 attention + FFN, blocks 1 and 2 FFN only): the
+ * chain's FFNs all read the chain's input stream and one Sum replaces the residual Adds.
  */
 class ParallelFormWiringTest {
   @Test

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Near misses of one block on a tiny decoder: where the walk stops and what the diagnosis says. */
 class StructureRecognizerDiagnosisTest {
   private static Diagnosis diagnosis(TinyGraph t) {
-    return assertThrows(UnrecognizedGraphException.class, () -> TransformerStructure.recognize(t.build()))
+    return assertThrows(
+            UnrecognizedGraphException.class, () -> TransformerStructure.recognize(t.build()))
         .diagnosis();
   }
 
@@ -53,7 +54,10 @@ class StructureRecognizerDiagnosisTest {
   void recognize_branchWithoutSoftmaxOrFfn_saysNeither() {
     TinyGraph t = embedded();
     norm(t, "h", "n");
-    t.weight("w", HIDDEN, HIDDEN).node("Relu", "n -> r").node("MatMul", "r w -> o").node("Add", "h o -> y");
+    t.weight("w", HIDDEN, HIDDEN)
+        .node("Relu", "n -> r")
+        .node("MatMul", "r w -> o")
+        .node("Add", "h o -> y");
     Diagnosis d = diagnosis(head(t, "y"));
     assertProblem(d, "neither an FFN");
     assertTrue(d.node().startsWith("MatMul"), d.node());
@@ -108,7 +112,9 @@ class StructureRecognizerDiagnosisTest {
     t.node("Add", "n1 n2 -> nn");
     attention(t, "nn", "a", "ao");
     t.node("Add", "fo ao -> br").node("Add", "h br -> y");
-    assertProblem(diagnosis(head(t, "y")), "parallel branch reads 2 recognized norms of the stream; expected one");
+    assertProblem(
+        diagnosis(head(t, "y")),
+        "parallel branch reads 2 recognized norms of the stream; expected one");
   }
 
   @Test
@@ -126,7 +132,8 @@ class StructureRecognizerDiagnosisTest {
     norm(t, "h", "n");
     ffn(t, "n", "f", "fo", 4);
     t.node("Add", "h fo -> y");
-    assertProblem(diagnosis(head(t, "y")), "FFN of block 0 has hidden size 4 but the embedding has 8");
+    assertProblem(
+        diagnosis(head(t, "y")), "FFN of block 0 has hidden size 4 but the embedding has 8");
   }
 
   @Test
@@ -141,7 +148,9 @@ class StructureRecognizerDiagnosisTest {
   void recognize_headNotAGraphOutput_noProjection() {
     TinyGraph t = embedded();
     norm(t, "h", "fn");
-    t.weight("head", HIDDEN, TinyDecoder.VOCAB).node("MatMul", "fn head -> logits").node("Relu", "logits -> y")
+    t.weight("head", HIDDEN, TinyDecoder.VOCAB)
+        .node("MatMul", "fn head -> logits")
+        .node("Relu", "logits -> y")
         .output("y");
     assertProblem(diagnosis(t), "does not feed a projection to a graph output");
   }

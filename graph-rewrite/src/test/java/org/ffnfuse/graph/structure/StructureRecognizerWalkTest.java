@@ -16,13 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
-import org.ffnfuse.graph.ir.Graph;
 import org.ffnfuse.graph.testing.TinyDecoder;
 import org.ffnfuse.graph.testing.TinyGraph;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The residual-stream walk on tiny decoders built in code: sequential, FFN-only and parallel blocks. */
+/**
+ * The residual-stream walk on tiny decoders built in code: sequential, FFN-only and parallel
+ * blocks.
+ */
 class StructureRecognizerWalkTest {
   @Nested
   class Sequential {
@@ -123,9 +125,12 @@ class StructureRecognizerWalkTest {
     void recognize_fusedMultiHeadAttentionOp_kindIsTheOpName() throws Exception {
       TinyGraph t = embedded();
       norm(t, "h", "n1");
-      t.weight("wqkv", HIDDEN, 3 * HIDDEN).weight("wo", HIDDEN, HIDDEN).node("MatMul", "n1 wqkv -> qkv")
+      t.weight("wqkv", HIDDEN, 3 * HIDDEN)
+          .weight("wo", HIDDEN, HIDDEN)
+          .node("MatMul", "n1 wqkv -> qkv")
           .node("com.microsoft", "MultiHeadAttention", "qkv -> ctx", integer("num_heads", 2))
-          .node("MatMul", "ctx wo -> ao").node("Add", "h ao -> x1");
+          .node("MatMul", "ctx wo -> ao")
+          .node("Add", "h ao -> x1");
       ffnBlock(t, "x1", "b");
       TransformerStructure s = TransformerStructure.recognize(head(t, "by").build());
       AttentionBranch a = s.block(0).attention().orElseThrow();
@@ -135,10 +140,17 @@ class StructureRecognizerWalkTest {
 
     @Test
     void recognize_zeroAttentionExportedAsAddOfZeros_skipsIt() throws Exception {
-      // x + Expand(0, shape(x)), x + Cast(0) and x + 0 stand for removed attention; the walk steps over them.
-      TinyGraph t = embedded().scalar("zero", 0).node("Shape", "h -> sh").node("Expand", "zero sh -> z")
-          .node("Add", "h z -> h1").node("Cast", "zero -> zc", integer("to", 1)).node("Add", "zc h1 -> h2")
-          .node("Add", "h2 zero -> h3");
+      // x + Expand(0, shape(x)), x + Cast(0) and x + 0 stand for removed attention; the walk steps
+      // over them.
+      TinyGraph t =
+          embedded()
+              .scalar("zero", 0)
+              .node("Shape", "h -> sh")
+              .node("Expand", "zero sh -> z")
+              .node("Add", "h z -> h1")
+              .node("Cast", "zero -> zc", integer("to", 1))
+              .node("Add", "zc h1 -> h2")
+              .node("Add", "h2 zero -> h3");
       ffnBlock(t, "h3", "b");
       TransformerStructure s = TransformerStructure.recognize(head(t, "by").build());
       assertEquals(1, s.blocks().size());
@@ -171,12 +183,21 @@ class StructureRecognizerWalkTest {
   @Test
   void recognize_decomposedRmsNormBeforeTheHead_finalNormDecomposed() throws Exception {
     // y = x * 1/sqrt(mean(x^2) + eps) * w, as the PyTorch exporters write RMSNorm.
-    TinyGraph t = embedded().scalar("two", 2).scalar("eps", 1e-6f).weight("fw", HIDDEN)
-        .node("Pow", "h two -> sq").node("ReduceMean", "sq -> ms", TinyGraph.ints("axes", -1),
-            integer("keepdims", 1))
-        .node("Add", "ms eps -> mse").node("Sqrt", "mse -> rms").node("Reciprocal", "rms -> inv")
-        .node("Mul", "h inv -> xn").node("Mul", "fw xn -> fn").weight("head", HIDDEN, TinyDecoder.VOCAB)
-        .node("MatMul", "fn head -> logits").output("logits");
+    TinyGraph t =
+        embedded()
+            .scalar("two", 2)
+            .scalar("eps", 1e-6f)
+            .weight("fw", HIDDEN)
+            .node("Pow", "h two -> sq")
+            .node("ReduceMean", "sq -> ms", TinyGraph.ints("axes", -1), integer("keepdims", 1))
+            .node("Add", "ms eps -> mse")
+            .node("Sqrt", "mse -> rms")
+            .node("Reciprocal", "rms -> inv")
+            .node("Mul", "h inv -> xn")
+            .node("Mul", "fw xn -> fn")
+            .weight("head", HIDDEN, TinyDecoder.VOCAB)
+            .node("MatMul", "fn head -> logits")
+            .output("logits");
     TransformerStructure s = TransformerStructure.recognize(t.build());
     assertEquals(org.ffnfuse.graph.pattern.NormForm.DECOMPOSED, s.finalNorm().form());
     assertEquals(org.ffnfuse.graph.pattern.NormKind.RMS_NORM, s.finalNorm().kind());
