@@ -154,4 +154,11 @@ class StructureRecognizerDiagnosisTest {
         .output("y");
     assertProblem(diagnosis(t), "does not feed a projection to a graph output");
   }
+
+  @Test
+  void recognize_graphWithoutInputs_diagnosisNamesTheGraph() {
+    Diagnosis d = diagnosis(new TinyGraph().weight("w", HIDDEN).node("Relu", "w -> y").output("y"));
+    assertEquals("graph", d.node());
+    assertProblem(d, "no Gather of a [vocab, hidden] float initializer indexed by a graph input");
+  }
 }
