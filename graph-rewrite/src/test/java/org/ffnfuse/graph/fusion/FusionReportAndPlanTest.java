@@ -90,4 +90,12 @@ class FusionReportAndPlanTest {
             + " drop-attention, or start the chain at 2)",
         m);
   }
+
+  @Test
+  void run_chainsSharingOneBlock_refusedAsOverlapping() {
+    String m =
+        assertThrows(IllegalArgumentException.class, () -> fusion("0-1,1-1", true).run(decoder()))
+            .getMessage();
+    assertEquals("chains 0-1 and 1-1 overlap", m);
+  }
 }
