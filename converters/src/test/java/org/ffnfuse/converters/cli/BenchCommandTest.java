@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +28,10 @@ class BenchCommandTest {
 
   @Test
   void bench_twoBatchSizes_jsonHasOneResultEachWithMedianAndTokensPerSecondOfItsSamples() throws Exception {
-    Run r = bench(model.toString(), "--batch", "1,2", "--seq", "8", "--warmup", "0", "--repeats", "3", "--threads",
+    CliRun r = bench(model.toString(), "--batch", "1,2", "--seq", "8", "--warmup", "0", "--repeats", "3", "--threads",
         "1", "--json");
-    assertEquals(0, r.code, r.err);
-    JsonNode j = new ObjectMapper().readTree(r.out);
+    assertEquals(0, r.exit(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
     assertEquals(8, j.get("config").get("seqLen").asInt());
     JsonNode results = j.get("results");
     assertEquals(2, results.size());
@@ -52,17 +50,17 @@ class BenchCommandTest {
 
   @Test
   void bench_batchOfOneHundredThousand_refusedBeforeRunningNamingTheEstimate() {
-    Run r = bench(model.toString(), "--batch", "100000", "--seq", "1000000", "--quiet");
-    assertEquals(CommandLine.ExitCode.USAGE, r.code, r.err);
-    assertTrue(r.err.contains(model + ": batch 100000 × sequence 1000000 needs an estimated"), r.err);
-    assertTrue(r.err.contains("choose a smaller --batch or --seq"), r.err);
+    CliRun r = bench(model.toString(), "--batch", "100000", "--seq", "1000000", "--quiet");
+    assertEquals(CommandLine.ExitCode.USAGE, r.exit(), r.err());
+    assertTrue(r.err().contains(model + ": batch 100000 × sequence 1000000 needs an estimated"), r.err());
+    assertTrue(r.err().contains("choose a smaller --batch or --seq"), r.err());
   }
 
   @Test
   void bench_threadsOneHundredThousand_usageError() {
-    Run r = bench(model.toString(), "--threads", "100000", "--batch", "1", "--seq", "8");
-    assertEquals(CommandLine.ExitCode.USAGE, r.code, r.err);
-    assertTrue(r.err.contains("--threads must be 0 (automatic) to 4096, got 100000"), r.err);
+    CliRun r = bench(model.toString(), "--threads", "100000", "--batch", "1", "--seq", "8");
+    assertEquals(CommandLine.ExitCode.USAGE, r.exit(), r.err());
+    assertTrue(r.err().contains("--threads must be 0 (automatic) to 4096, got 100000"), r.err());
   }
 
   @Test
@@ -82,27 +80,16 @@ class BenchCommandTest {
     for (String[] c : commands) {
       List<String> args = new ArrayList<>(List.of(c));
       args.addAll(List.of("--threads", "100000"));
-      Run r = run(args.toArray(String[]::new));
-      assertEquals(CommandLine.ExitCode.USAGE, r.code, c[0] + ": " + r.err);
-      assertTrue(r.err.contains("--threads must be 0 (automatic) to 4096"), c[0] + ": " + r.err);
+      CliRun r = CliRun.of(args.toArray(String[]::new));
+      assertEquals(CommandLine.ExitCode.USAGE, r.exit(), c[0] + ": " + r.err());
+      assertTrue(r.err().contains("--threads must be 0 (automatic) to 4096"), c[0] + ": " + r.err());
     }
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run bench(String... args) {
+  private static CliRun bench(String... args) {
     List<String> all = new ArrayList<>(List.of("bench"));
     all.addAll(List.of(args));
-    return run(all.toArray(String[]::new));
+    return CliRun.of(all.toArray(String[]::new));
   }
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = FfnFuseCli.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 }

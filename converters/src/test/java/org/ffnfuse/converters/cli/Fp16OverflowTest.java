@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ffnfuse.formats.onnx.OnnxModel;
@@ -17,7 +15,6 @@ import org.ffnfuse.formats.testing.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code --dtype fp16} on a checkpoint with a weight of 2¹⁷, which fp16 would turn into +Infinity. */
 class Fp16OverflowTest {
@@ -50,18 +47,18 @@ class Fp16OverflowTest {
   @Test
   void export_fp16WeightBeyondRange_exitsThreeNamingTensorAndValueWritingNothing() {
     Path out = dir.resolve("e1").resolve("m.onnx");
-    Run r = run("export", checkpoint.toString(), "-o", out.toString(), "--dtype", "fp16");
-    assertEquals(ErrorHandler.BAD_INPUT, r.code, r.err);
-    assertTrue(r.err.contains("initializer '") && r.err.contains("value 131072.0 is beyond fp16's range"), r.err);
+    CliRun r = CliRun.of("export", checkpoint.toString(), "-o", out.toString(), "--dtype", "fp16");
+    assertEquals(ErrorHandler.BAD_INPUT, r.exit(), r.err());
+    assertTrue(r.err().contains("initializer '") && r.err().contains("value 131072.0 is beyond fp16's range"), r.err());
     assertFalse(Files.exists(out));
   }
 
   @Test
   void export_fp16WithClamp_writesTheLargestFiniteHalf() throws Exception {
     Path out = Files.createDirectories(dir.resolve("e2")).resolve("m.onnx");
-    Run r = run("export", checkpoint.toString(), "-o", out.toString(), "--dtype", "fp16", "--fp16-overflow",
+    CliRun r = CliRun.of("export", checkpoint.toString(), "-o", out.toString(), "--dtype", "fp16", "--fp16-overflow",
         "clamp");
-    assertEquals(0, r.code, r.err);
+    assertEquals(0, r.exit(), r.err());
     float max = 0;
     try (OnnxModel m = OnnxModel.open(out)) {
       for (String n : m.initializerNames()) {
@@ -79,31 +76,20 @@ class Fp16OverflowTest {
   @Test
   void fuse_fp16CheckpointWeightBeyondRange_exitsThreeNamingTensor() {
     Path out = dir.resolve("f1");
-    Run r = run("fuse", checkpoint.toString(), "--chains", "8-13", "-o", out.toString(), "--dtype", "fp16");
-    assertEquals(ErrorHandler.BAD_INPUT, r.code, r.err);
-    assertTrue(r.err.contains("value 131072.0 is beyond fp16's range"), r.err);
+    CliRun r = CliRun.of("fuse", checkpoint.toString(), "--chains", "8-13", "-o", out.toString(), "--dtype", "fp16");
+    assertEquals(ErrorHandler.BAD_INPUT, r.exit(), r.err());
+    assertTrue(r.err().contains("value 131072.0 is beyond fp16's range"), r.err());
     // Chain 8-13 becomes block 8: the fused down projection holds block 9's columns.
-    assertTrue(r.err.startsWith("ffnfuse: " + out.resolve("model.safetensors") + ": tensor"
-        + " 'model.layers.8.mlp.down_proj.weight'"), r.err);
+    assertTrue(r.err().startsWith("ffnfuse: " + out.resolve("model.safetensors") + ": tensor"
+        + " 'model.layers.8.mlp.down_proj.weight'"), r.err());
     assertFalse(Files.exists(out));
   }
 
   @Test
   void fuse_fp32_unaffected() {
     Path out = dir.resolve("f2");
-    Run r = run("fuse", checkpoint.toString(), "--chains", "8-13", "-o", out.toString(), "--dtype", "fp32");
-    assertEquals(0, r.code, r.err);
+    CliRun r = CliRun.of("fuse", checkpoint.toString(), "--chains", "8-13", "-o", out.toString(), "--dtype", "fp32");
+    assertEquals(0, r.exit(), r.err());
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = FfnFuseCli.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 }
